@@ -12,13 +12,18 @@ from collections.abc import Callable, Sequence
 # stays instant and `omnia hooks` never loads the agent's heavy dependencies (litellm).
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "pack": ("work with PromptPack files (validate)", "hooks.pack_cli:main"),
-    "crds": ("write the CustomResourceDefinitions generated from the API models", "hooks.api.crdgen:main"),
+    "crds": (
+        "write the CustomResourceDefinitions generated from the API models",
+        "hooks.api.crdgen:main",
+    ),
 }
 
 
 def _resolve(target: str) -> Callable[[list[str]], int]:
     module_name, _, function_name = target.partition(":")
-    function: Callable[[list[str]], int] = getattr(importlib.import_module(module_name), function_name)
+    function: Callable[[list[str]], int] = getattr(
+        importlib.import_module(module_name), function_name
+    )
     return function
 
 

