@@ -101,6 +101,13 @@ def _decode_string_data(obj: Obj) -> None:
             data[key] = base64.b64encode(str(value).encode()).decode()
 
 
+def _default(obj: Obj) -> None:
+    """Do what the API server does on every write that the hooks can observe."""
+    _decode_string_data(obj)
+    if obj.get("kind") == "Deployment" and isinstance(obj.get("spec"), dict):
+        obj["spec"].setdefault("replicas", 1)
+
+
 def _content(obj: Obj) -> Obj:
     return {k: v for k, v in obj.items() if k not in ("metadata", "status")}
 
@@ -130,6 +137,10 @@ class Cluster:
             if obj["metadata"]["uid"] == uid:
                 return copy.deepcopy(obj)
         return None
+
+    def object_keys(self) -> list[Key]:
+        """Return the keys of every object, sorted."""
+        return sorted(self._objects)
 
     def list(self, type_key: str, namespace: str | None = None) -> list[Obj]:
         """Return copies of the objects of a type (in one namespace, or all), sorted by key."""
@@ -161,9 +172,7 @@ class Cluster:
         meta["creationTimestamp"] = conditions.format_time(self.clock.now())
         if "spec" in new:
             meta["generation"] = 1
-        _decode_string_data(new)
-        if type_.kind == "Deployment":
-            new["spec"].setdefault("replicas", 1)  # the API server's default
+        _default(new)
         self._objects[key] = new
         self._emit("ADDED", key, new, None)
         return copy.deepcopy(new)
@@ -193,7 +202,7 @@ class Cluster:
         if version is not None and version != current["metadata"]["resourceVersion"]:
             raise Conflict(f"{key[0]} {key[1]}/{key[2]}: the object has been modified")
         new = copy.deepcopy(obj)
-        _decode_string_data(new)
+        _default(new)
         new_meta = new["metadata"]
         for field in ("uid", "creationTimestamp", "deletionTimestamp", "generation"):
             if field in current["metadata"]:
