@@ -109,6 +109,7 @@ def read_config(
 
 
 def _kept(kept: T | None, type_: str, reason: str, message: str, note: str) -> Resolved[T]:
+    """Return the kept part (or None) with a False condition saying what the agent keeps."""
     suffix = f"; the agent keeps {note}" if kept is not None and note else ""
     return Resolved(kept, conditions.condition(type_, False, reason, message + suffix))
 
@@ -165,8 +166,9 @@ def resolve_tools(
             conditions.condition(TOOLREGISTRY_READY, True, "NoToolRegistry", message),
         )
     namespace = ref.namespace or request.namespace
+    # Tools never block the agent: without any kept, it runs with none until the registry works.
     kept_or_none = kept or contract.ToolCatalog()
-    note = f"its {len(kept_or_none.tools)} tools"
+    note = f"its {len(kept.tools)} tools" if kept is not None else "no tools"
     registry = request.related_object(k8s.TOOL_REGISTRY, namespace, ref.name)
     if registry is None:
         message = f"ToolRegistry {ref.name} not found in namespace {namespace}"
@@ -176,7 +178,8 @@ def resolve_tools(
         invalid = status is not None and status.phase == "Failed"
         reason = "ToolRegistryInvalid" if invalid else "ToolRegistryPending"
         detail = _ready_message(status.conditions if status else [])
-        message = f"ToolRegistry {namespace}/{ref.name} has no usable status yet{detail}"
+        state = "has an invalid spec" if invalid else "has not reported its tools yet"
+        message = f"ToolRegistry {namespace}/{ref.name} {state}{detail}"
         return _kept(kept_or_none, TOOLREGISTRY_READY, reason, message, note)
     catalog = tooldiscovery.to_catalog(list(status.discovered_tools))
     count = f"{len(catalog.tools)} tool{'' if len(catalog.tools) == 1 else 's'}"

@@ -152,8 +152,9 @@ def sync(
     workload = _workload_conditions(request, settings)
     version = pack.value.info.version if pack.value else None
     endpoint = _endpoint(request, settings)
+    # Dependencies first: when one is missing, it is the reason, not the absent Deployment.
     ready = conditions.ready(
-        [*workload, *deps], "AgentReady", f"serving version {version} at {endpoint}"
+        [*deps, *workload], "AgentReady", f"serving version {version} at {endpoint}"
     )
     phase = "Running" if _replicas(request).ready > 0 else "Pending"
     return _respond(request, settings, now, phase, [ready, *workload, *deps], version, children)

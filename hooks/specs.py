@@ -8,6 +8,7 @@ import pydantic
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 MAX_LISTED_ERRORS = 10
+MAX_VALUE_CHARS = 64
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -17,12 +18,25 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return path
 
 
+def _item(item: Any) -> str:
+    where = _location(tuple(item["loc"]))
+    value = item.get("input")
+    shown = ""
+    if isinstance(value, bool | int | float | str):
+        text = repr(value)
+        shown = f", got {text[:MAX_VALUE_CHARS]}{'...' if len(text) > MAX_VALUE_CHARS else ''}"
+    if item["type"] == "string_pattern_mismatch":
+        return f"{where}: not in the expected form{shown}"
+    return f"{where}: {item['msg']}{shown}"
+
+
 def describe(error: pydantic.ValidationError) -> str:
-    """Return 'spec.path: message' for each error, without echoing the input values."""
-    items = error.errors(include_url=False, include_input=False)
-    parts = [
-        f"{_location(tuple(item['loc']))}: {item['msg']}" for item in items[:MAX_LISTED_ERRORS]
-    ]
+    """Return 'spec.path: message, got value' for each error (scalar values only).
+
+    Specs hold no secret values (Secrets are referenced by name), so the bad value is shown.
+    """
+    items = error.errors(include_url=False)
+    parts = [_item(item) for item in items[:MAX_LISTED_ERRORS]]
     if len(items) > MAX_LISTED_ERRORS:
         parts.append(f"and {len(items) - MAX_LISTED_ERRORS} more")
     return "; ".join(parts)

@@ -76,7 +76,7 @@ def resolve_port(service: dict[str, Any], wanted: int | str | None) -> int:
     Raises:
         LookupError: naming what is missing.
     """
-    name = service["metadata"]["name"]
+    name = service_key(service)
     ports = [p for p in (service.get("spec") or {}).get("ports") or [] if isinstance(p, dict)]
     if not ports:
         raise LookupError(f"Service {name} has no ports")
