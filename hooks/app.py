@@ -6,7 +6,7 @@ import datetime
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import flask
@@ -75,6 +75,9 @@ def _view(
         except envelope.BadRequest as error:
             metrics.errors.labels(kind, hook, "bad_request").inc()
             return _json({"error": str(error)}, 400)
+        except exceptions.HTTPException:
+            metrics.errors.labels(kind, hook, "bad_request").inc()
+            raise  # e.g. 413 for a body over MAX_REQUEST_BYTES: answered by _http_error
         except Exception:
             LOG.exception("hook %s %s failed", kind, hook)
             metrics.errors.labels(kind, hook, "exception").inc()
@@ -89,12 +92,22 @@ def _http_error(error: exceptions.HTTPException) -> flask.Response:
     return _json({"error": error.description or error.name}, error.code or 500)
 
 
-def create_app(settings: HookSettings, clock: Clock = utc_now) -> flask.Flask:
-    """Return the hook service: POST /hooks/<kind>/<hook>, GET /healthz and GET /metrics."""
+def create_app(
+    settings: HookSettings,
+    clock: Clock = utc_now,
+    table: Mapping[str, routes.Handler] | None = None,
+) -> flask.Flask:
+    """Return the hook service: POST /hooks/<kind>/<hook>, GET /healthz and GET /metrics.
+
+    Args:
+        settings: what the hooks need besides the request.
+        clock: where the hooks' `now` comes from.
+        table: hook path -> handler; `routes.handlers()` unless a test serves others.
+    """
     app = flask.Flask("omnia-hooks")
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     metrics = _Metrics()
-    for hook_path, handler in routes.handlers().items():
+    for hook_path, handler in (routes.handlers() if table is None else table).items():
         kind, hook = routes.split(hook_path)
         view = _view(hook_path, handler, settings, clock, metrics)
         app.add_url_rule(hook_path, endpoint=f"{kind}.{hook}", view_func=view, methods=["POST"])

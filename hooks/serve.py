@@ -67,6 +67,9 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     args = parser.parse_args(argv)
-    settings = HookSettings.from_env()
+    try:
+        settings = HookSettings.from_env()
+    except ValueError as error:
+        parser.error(str(error))
     HookServer(hook_app.create_app(settings), gunicorn_options(settings, args.workers)).run()
     return 0

@@ -76,11 +76,12 @@ def _observe(request: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
     for child in answer["children"]:
         type_key = envelope.type_key(child["apiVersion"], child["kind"])
         meta = child["metadata"]
-        previous = after["children"].get(type_key, {}).get(f"{meta['namespace']}/{meta['name']}", {})
+        object_key = envelope.object_key(meta["namespace"], meta["name"])
+        previous = after["children"].get(type_key, {}).get(object_key, {})
         observed = copy.deepcopy(child)
         if "status" in previous:
             observed["status"] = previous["status"]
-        children.setdefault(type_key, {})[f"{meta['namespace']}/{meta['name']}"] = observed
+        children.setdefault(type_key, {})[object_key] = observed
     after["children"] = children
     return after
 
