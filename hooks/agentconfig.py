@@ -199,31 +199,6 @@ def resolve_tools(
     )
 
 
-def provider_config(
-    spec: provider_api.ProviderSpec, api_key_env: str | None
-) -> contract.ProviderConfig:
-    """Return the contract's provider settings for a Provider spec (no secret in it)."""
-    defaults = spec.defaults or provider_api.ProviderDefaults()
-    pricing = spec.pricing or provider_api.ProviderPricing()
-    return contract.ProviderConfig(
-        type=spec.type,
-        model=spec.model or "mock",
-        base_url=spec.base_url,
-        defaults=contract.ProviderDefaults(
-            temperature=float(defaults.temperature) if defaults.temperature else None,
-            top_p=float(defaults.top_p) if defaults.top_p else None,
-            max_tokens=defaults.max_tokens,
-        ),
-        pricing=contract.Pricing(
-            input_cost_per_1k=float(pricing.input_cost_per_1k or 0),
-            output_cost_per_1k=float(pricing.output_cost_per_1k or 0),
-            cached_cost_per_1k=float(pricing.cached_cost_per_1k or 0),
-        ),
-        fallbacks=tuple(spec.fallbacks or ()),
-        api_key_env=api_key_env,
-    )
-
-
 def _provider_spec(
     request: envelope.SyncRequest, spec: api.AgentRuntimeSpec
 ) -> tuple[provider_api.ProviderSpec | None, str, str, str]:
@@ -266,7 +241,7 @@ def resolve_provider(
         return _kept(kept, PROVIDER_READY, reason, problem, note)
     env_name = contract.API_KEY_ENV.get(provider_spec.type)
     if provider_spec.secret_ref is None or env_name is None:
-        part = ProviderPart(provider_config(provider_spec, None), None)
+        part = ProviderPart(provider.to_config(provider_spec, None), None)
         message = f"{where}: {provider_spec.type} {part.config.model}, no API key"
         return Resolved(part, conditions.condition(PROVIDER_READY, True, "Resolved", message))
     secret_name = provider_spec.secret_ref.name
@@ -283,7 +258,7 @@ def resolve_provider(
     if choice.key is None:
         return _kept(kept, PROVIDER_READY, choice.reason, choice.message, note)
     part = ProviderPart(
-        provider_config(provider_spec, env_name), SecretRef(secret_name, choice.key)
+        provider.to_config(provider_spec, env_name), SecretRef(secret_name, choice.key)
     )
     message = (
         f"{where}: {provider_spec.type} {part.config.model}, "

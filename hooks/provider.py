@@ -47,6 +47,29 @@ def select_secret_key(spec: api.ProviderSpec, secret: dict[str, Any]) -> KeyChoi
     return KeyChoice(None, "SecretKeyNotFound", f"Secret {name} has no non-empty key {listed}")
 
 
+def to_config(spec: api.ProviderSpec, api_key_env: str | None) -> contract.ProviderConfig:
+    """Return the contract's provider settings for a Provider spec (no secret in it)."""
+    defaults = spec.defaults or api.ProviderDefaults()
+    pricing = spec.pricing or api.ProviderPricing()
+    return contract.ProviderConfig(
+        type=spec.type,
+        model=spec.model or "mock",
+        base_url=spec.base_url,
+        defaults=contract.ProviderDefaults(
+            temperature=float(defaults.temperature) if defaults.temperature else None,
+            top_p=float(defaults.top_p) if defaults.top_p else None,
+            max_tokens=defaults.max_tokens,
+        ),
+        pricing=contract.Pricing(
+            input_cost_per_1k=float(pricing.input_cost_per_1k or 0),
+            output_cost_per_1k=float(pricing.output_cost_per_1k or 0),
+            cached_cost_per_1k=float(pricing.cached_cost_per_1k or 0),
+        ),
+        fallbacks=tuple(spec.fallbacks or ()),
+        api_key_env=api_key_env,
+    )
+
+
 def customize(request: envelope.CustomizeRequest) -> dict[str, Any]:
     """Ask for the Provider's Secret, by name, in its namespace."""
     spec, _ = specs.parse(api.ProviderSpec, request.parent)

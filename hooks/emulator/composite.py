@@ -14,6 +14,7 @@ import datetime
 import json
 from typing import Any
 
+from hooks import labels
 from hooks.api import common
 from hooks.emulator import children, cluster, related, resources, transport
 from hooks.emulator.errors import SyncFailed
@@ -238,22 +239,35 @@ class Composite:
         live["metadata"]["finalizers"].remove(self.finalizer)
         self._store.update(live)
 
+    def _lifecycle(self, parent: Obj | None) -> tuple[Obj, bool, bool] | None:
+        """Return (parent, deleting, finalizing), or None for a parent that is not ours.
+
+        A parent that stops matching parentResource.labelSelector is finalized like a deleted
+        one while it still carries our finalizer, and ignored after that.
+        """
+        if parent is None:
+            return None
+        selector = self.spec["parentResource"].get("labelSelector")
+        matches = selector is None or labels.is_match(selector, parent["metadata"].get("labels"))
+        held = self.finalizer in (parent["metadata"].get("finalizers") or [])
+        if not matches and not held:
+            return None
+        if matches:
+            parent = self._ensure_finalizer(parent)
+            held = self.finalizer in (parent["metadata"].get("finalizers") or [])
+        deleting = children.is_terminating(parent) or not matches
+        return parent, deleting, deleting and "finalize" in self.hooks and held
+
     def sync(self, key: cluster.Key) -> float | None:
         """Sync (or finalize) one parent; return its resyncAfterSeconds, if any.
 
         Raises:
             SyncFailed: when nothing was applied, or when some child operation failed.
         """
-        parent = self._store.get(key)
-        if parent is None:
+        found = self._lifecycle(self._store.get(key))
+        if found is None:
             return None
-        parent = self._ensure_finalizer(parent)
-        deleting = children.is_terminating(parent)
-        finalizing = (
-            deleting
-            and "finalize" in self.hooks
-            and self.finalizer in (parent["metadata"].get("finalizers") or [])
-        )
+        parent, deleting, finalizing = found
         selector = self.selector(parent)
         request = {
             "controller": self.object,

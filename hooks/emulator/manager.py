@@ -64,7 +64,7 @@ class Emulator:
         self._queue: dict[QueueKey, None] = {}
         self._timers: dict[QueueKey, float] = {}
         self._offset = 0
-        self._last_resync = store.clock.now()
+        self._last_resync = dict.fromkeys(self.controllers, store.clock.now())
 
     @property
     def calls(self) -> list[composite.HookCall]:
@@ -90,14 +90,13 @@ class Emulator:
             if due <= now:
                 del self._timers[queue_key]
                 self._queue[queue_key] = None
-        elapsed = (self.store.clock.now() - self._last_resync).total_seconds()
         for name, controller in self.controllers.items():
             period = controller.spec.get("resyncPeriodSeconds")
+            elapsed = (self.store.clock.now() - self._last_resync[name]).total_seconds()
             if isinstance(period, int) and period > 0 and elapsed >= period:
+                self._last_resync[name] = self.store.clock.now()
                 for parent in self.store.list(controller.parent_type.key):
                     self._queue[(name, cluster.key_of(parent))] = None
-        if elapsed > 0:
-            self._last_resync = self.store.clock.now()
 
     def _schedule(self, queue_key: QueueKey, seconds: float) -> None:
         due = self.store.clock.now().timestamp() + seconds

@@ -438,3 +438,59 @@ def test_customize_failure_skips_sync_and_status() -> None:
     assert emulator.sync("toy", PARENT_KEY) is False
     assert [h for h, _ in wire.requests] == ["customize"]
     assert "status" not in store.get(PARENT_KEY)  # type: ignore[operator]
+
+
+def test_parent_leaving_the_label_selector_is_finalized_then_ignored() -> None:
+    cc = controller(hooks=("sync", "finalize"))
+    cc["spec"]["parentResource"]["labelSelector"] = {"matchLabels": {"managed": "yes"}}
+
+    def hook(name: str, request: dict[str, Any]) -> dict[str, Any]:
+        if name == "finalize":
+            return {"children": [], "finalized": not request["children"][CM]}
+        return {"children": [config_map("a")]}
+
+    store = hs.new_store()
+    wire = Scripted(hook)
+    emulator = manager.Emulator(store, [cc], wire, informer_warmup=False)
+    store.create(
+        PARENT | {"metadata": {"name": "p", "namespace": "ns", "labels": {"managed": "yes"}}}
+    )
+    emulator.run_until_stable()
+    assert len(owned(store)) == 1
+    parent = store.get(PARENT_KEY)
+    assert parent is not None
+    parent["metadata"]["labels"] = {}
+    store.update(parent)
+    emulator.run_until_stable()
+    assert owned(store) == []
+    remaining = store.get(PARENT_KEY)
+    assert remaining is not None
+    assert remaining["metadata"].get("finalizers") == []
+    calls = len(wire.requests)
+    emulator.enqueue("toy", PARENT_KEY)
+    emulator.run_until_stable()
+    assert len(wire.requests) == calls
+
+
+def test_v1_customize_cannot_reach_another_namespace() -> None:
+    rule = {"apiVersion": "v1", "resource": "secrets", "namespace": "other", "names": ["a"]}
+
+    def hook(name: str, request: dict[str, Any]) -> dict[str, Any]:
+        return {"relatedResources": [rule]} if name == "customize" else {}
+
+    _, emulator, _ = setup(hook, controller(hooks=("sync", "customize"), version="v1"))
+    assert emulator.sync("toy", PARENT_KEY) is False
+    assert "differs from the parent's ns (hook v1)" in emulator.errors[-1].message
+
+
+def test_resync_period_resyncs_every_parent() -> None:
+    cc = controller()
+    cc["spec"]["resyncPeriodSeconds"] = 60
+    _, emulator, wire = setup(lambda h, r: {}, cc)
+    emulator.run_until_stable()
+    calls = len(wire.requests)
+    emulator.advance(30)
+    assert emulator.run_until_stable() == 0
+    emulator.advance(30)
+    assert emulator.run_until_stable() == 1
+    assert len(wire.requests) == calls + 1
