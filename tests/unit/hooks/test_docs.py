@@ -10,6 +10,8 @@ import pytest
 from agent.config import contract
 from hooks import controllers, routes
 from hooks.api import toolregistry
+from hooks.emulator import cluster
+from tests.support import hook_scenario as hs
 
 DOC = (Path(__file__).resolve().parents[3] / "docs" / "hooks.md").read_text()
 ENV_NAMES = sorted(value for name, value in vars(contract).items() if name.startswith("ENV_"))
@@ -55,3 +57,15 @@ def test_docs_name_every_condition_and_reason_the_fixtures_show() -> None:
             seen |= {cond["type"], cond["reason"]}
     missing = sorted(name for name in seen if name not in DOC)
     assert missing == []
+
+
+def test_docs_emulator_example_runs() -> None:
+    code = DOC.split("```python\n", 1)[1].split("```", 1)[0]
+    manifests = [obj for group in hs.GROUPS for obj in hs.group(group)]
+    namespace: dict[str, object] = {"my_manifests": manifests}
+    exec(compile(code, "docs/hooks.md", "exec"), namespace)
+    store = namespace["store"]
+    assert isinstance(store, cluster.Cluster)
+    assert store.list(hs.AR) == []
+    assert store.list("Deployment.apps/v1") == []
+    assert isinstance(namespace["rounds"], int)
