@@ -8,7 +8,6 @@ import pydantic
 import pydantic_core
 
 from agent.promptpack import jsontypes
-from agent.promptpack.jsontypes import Opt
 
 MediaType = Annotated[str, pydantic.Field(pattern=jsontypes.MEDIA_TYPE_PATTERN)]
 
@@ -16,37 +15,37 @@ MediaType = Annotated[str, pydantic.Field(pattern=jsontypes.MEDIA_TYPE_PATTERN)]
 class ImageConfig(jsontypes.Closed):
     """Limits on images."""
 
-    max_size_mb: Opt[jsontypes.PositiveInt] = None
+    max_size_mb: jsontypes.Opt[jsontypes.PositiveInt] = None
     allowed_formats: list[str] = pydantic.Field(default_factory=list)
     default_detail: str = "auto"
     require_caption: bool = False
-    max_images_per_msg: Opt[jsontypes.PositiveInt] = None
+    max_images_per_msg: jsontypes.Opt[jsontypes.PositiveInt] = None
 
 
 class AudioConfig(jsontypes.Closed):
     """Limits on audio clips."""
 
-    max_size_mb: Opt[jsontypes.PositiveInt] = None
+    max_size_mb: jsontypes.Opt[jsontypes.PositiveInt] = None
     allowed_formats: list[str] = pydantic.Field(default_factory=list)
-    max_duration_sec: Opt[jsontypes.PositiveInt] = None
+    max_duration_sec: jsontypes.Opt[jsontypes.PositiveInt] = None
     require_metadata: bool = False
 
 
 class VideoConfig(jsontypes.Closed):
     """Limits on video clips."""
 
-    max_size_mb: Opt[jsontypes.PositiveInt] = None
+    max_size_mb: jsontypes.Opt[jsontypes.PositiveInt] = None
     allowed_formats: list[str] = pydantic.Field(default_factory=list)
-    max_duration_sec: Opt[jsontypes.PositiveInt] = None
+    max_duration_sec: jsontypes.Opt[jsontypes.PositiveInt] = None
     require_metadata: bool = False
 
 
 class DocumentConfig(jsontypes.Closed):
     """Limits on documents, and how their content is extracted."""
 
-    max_size_mb: Opt[jsontypes.PositiveInt] = None
+    max_size_mb: jsontypes.Opt[jsontypes.PositiveInt] = None
     allowed_formats: list[str] = pydantic.Field(default_factory=list)
-    max_pages: Opt[jsontypes.PositiveInt] = None
+    max_pages: jsontypes.Opt[jsontypes.PositiveInt] = None
     require_metadata: bool = False
     extraction_mode: Literal["text", "structured", "raw"] = "text"
 
@@ -54,7 +53,7 @@ class DocumentConfig(jsontypes.Closed):
 class GenericMediaTypeConfig(jsontypes.Open):
     """Limits on a media type the specification does not name; other keys are kept as they are."""
 
-    max_size_mb: Opt[jsontypes.PositiveInt] = None
+    max_size_mb: jsontypes.Opt[jsontypes.PositiveInt] = None
     allowed_formats: list[str] = pydantic.Field(default_factory=list)
     require_metadata: bool = False
     validation_params: dict[str, Any] = pydantic.Field(default_factory=dict)
@@ -104,27 +103,27 @@ def _one_media_shape(value: Any) -> GenericMediaTypeConfig:
 class MediaReference(jsontypes.Closed):
     """Where a piece of media lives: a file path, a URL or inline base64."""
 
-    file_path: Opt[str] = None
-    url: Opt[str] = None
-    base64: Opt[str] = None
+    file_path: jsontypes.Opt[str] = None
+    url: jsontypes.Opt[str] = None
+    base64: jsontypes.Opt[str] = None
     mime_type: str
-    detail: Opt[Literal["low", "high", "auto"]] = None
-    caption: Opt[str] = None
+    detail: jsontypes.Opt[Literal["low", "high", "auto"]] = None
+    caption: jsontypes.Opt[str] = None
 
 
 class ContentPart(jsontypes.Closed):
     """One part of an example message: text or media."""
 
     type: MediaType
-    text: Opt[str] = None
-    media: Opt[MediaReference] = None
+    text: jsontypes.Opt[str] = None
+    media: jsontypes.Opt[MediaReference] = None
 
 
 class MultimodalExample(jsontypes.Closed):
     """An example message that mixes text and media."""
 
     name: str
-    description: Opt[str] = None
+    description: jsontypes.Opt[str] = None
     role: Literal["user", "assistant", "system"]
     parts: list[ContentPart] = pydantic.Field(min_length=1)
 
@@ -138,8 +137,8 @@ class MediaConfig(jsontypes.Open):
 
     enabled: bool
     supported_types: list[MediaType] = pydantic.Field(default_factory=list)
-    image: Opt[ImageConfig] = None
-    audio: Opt[AudioConfig] = None
-    video: Opt[VideoConfig] = None
-    document: Opt[DocumentConfig] = None
+    image: jsontypes.Opt[ImageConfig] = None
+    audio: jsontypes.Opt[AudioConfig] = None
+    video: jsontypes.Opt[VideoConfig] = None
+    document: jsontypes.Opt[DocumentConfig] = None
     examples: list[MultimodalExample] = pydantic.Field(default_factory=list)

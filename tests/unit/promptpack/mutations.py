@@ -112,7 +112,8 @@ def _mutants_at(
     if isinstance(value, dict):
         yield "add unknown key", with_key(doc, path, UNKNOWN_KEY, 1)
     elif isinstance(value, list):
-        for item in (1, {}, "x"):
+        items: tuple[Any, ...] = (1, {}, "x")
+        for item in items:
             yield f"append {json.dumps(item)}", appended(doc, path, item)
 
 
