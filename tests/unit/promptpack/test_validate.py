@@ -308,3 +308,15 @@ def test_validate_file_limits_expanded_yaml_aliases(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     assert _only_error(path) == f"the document holds more than {packfile.MAX_PACK_VALUES} values"
+
+
+def test_validate_file_names_yaml_keys_that_are_not_strings(tmp_path: Path) -> None:
+    path = tmp_path / "pack.yaml"
+    text = (packs.FIXTURES / "support.yaml").read_text(encoding="utf-8")
+    # YAML 1.1 reads `on` as true and `1` as a number.
+    path.write_text(text.replace("  main:", "  1:") + "on: true\n", encoding="utf-8")
+
+    assert [(f.path, f.message) for f in validate.validate_file(str(path))] == [
+        ("$.prompts['1']", "expected a string key, got integer 1"),
+        ("$", "expected string keys only, got boolean true"),
+    ]
