@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 import pydantic
 import pydantic_core
 
-from agent.promptpack import jsontypes
+from agent.promptpack import jsontypes, jsonvalues
 
 MediaType = Annotated[str, pydantic.Field(pattern=jsontypes.MEDIA_TYPE_PATTERN)]
 
@@ -68,12 +68,14 @@ _SHAPES: tuple[tuple[str, type[pydantic.BaseModel]], ...] = (
 )
 
 
-def _matches(shape: type[pydantic.BaseModel], value: object) -> bool:
+def _first_error(shape: type[pydantic.BaseModel], value: object) -> str | None:
     try:
         shape.model_validate(value)
-    except pydantic.ValidationError:
-        return False
-    return True
+    except pydantic.ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{where}: {first['msg']}" if where else first["msg"]
+    return None
 
 
 def _one_media_shape(value: Any) -> GenericMediaTypeConfig:
@@ -83,20 +85,21 @@ def _one_media_shape(value: Any) -> GenericMediaTypeConfig:
     shape fits two and the schema rejects it: an extra key needs a field only the generic shape
     allows (for example `validation_params`) or an unknown one.
     """
-    names = [name for name, shape in _SHAPES if _matches(shape, value)]
-    if names == ["generic"]:
-        return GenericMediaTypeConfig.model_validate(value)
-    if names:
-        detail = (
-            f"fits more than one media config shape ({', '.join(names)}) and the schema's oneOf "
-            "wants exactly one; add a key only the generic shape has, such as validation_params"
-        )
+    if not isinstance(value, dict):
+        detail = f"expected an object, got {jsonvalues.describe(value)}"
     else:
-        detail = (
-            "fits no media config shape: expected an object with max_size_mb (integer ≥ 1), "
-            "allowed_formats (array of strings), require_metadata (boolean), validation_params "
-            "(object) and other keys"
-        )
+        names = [name for name, shape in _SHAPES if _first_error(shape, value) is None]
+        if len(names) == 1:
+            # Only the generic shape can fit alone (see above).
+            return GenericMediaTypeConfig.model_validate(value)
+        if names:
+            detail = (
+                f"fits more than one media config shape ({', '.join(names)}) but the schema's "
+                "oneOf wants exactly one; add a key only the generic shape has, such as "
+                "validation_params"
+            )
+        else:
+            detail = f"fits no media config shape ({_first_error(GenericMediaTypeConfig, value)})"
     raise pydantic_core.PydanticCustomError("media_one_of", "{detail}", {"detail": detail})
 
 

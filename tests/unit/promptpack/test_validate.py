@@ -133,12 +133,18 @@ def test_validate_pack_shortens_long_values() -> None:
 
 def test_validate_pack_explains_media_one_of() -> None:
     data = packs.load_fixture("media")
-    data["prompts"]["describe"]["media"]["pdf"] = {"max_size_mb": 5}
+    media = data["prompts"]["describe"]["media"]
+    media.update(pdf={"max_size_mb": 5}, scan={"max_size_mb": 0, "dpi": 300}, tape="big")
 
-    ((path, message),) = _errors(data)
+    (pdf, scan, tape) = _errors(data)
 
-    assert path == "$.prompts.describe.media.pdf"
-    assert message.startswith("fits more than one media config shape (image, audio, video,")
+    assert pdf[0] == "$.prompts.describe.media.pdf"
+    assert pdf[1].startswith("fits more than one media config shape (image, audio, video,")
+    assert scan == (
+        "$.prompts.describe.media.scan",
+        "fits no media config shape (max_size_mb: 0 is out of range: expected an integer ≥ 1)",
+    )
+    assert tape == ("$.prompts.describe.media.tape", 'expected an object, got string "big"')
 
 
 def test_validate_pack_explains_skill_shapes() -> None:
