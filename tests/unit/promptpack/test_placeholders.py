@@ -24,6 +24,8 @@ from agent.promptpack import placeholders
         ("{{}}", [("{{}}", "invalid", "")]),
         ("no braces, {single} or { {spaced} }", []),
         ("{{a}}{{b}}", [("{{a}}", "variable", "a"), ("{{b}}", "variable", "b")]),
+        ("{{{raw}}}", [("{{raw}}", "variable", "raw")]),
+        ("{{\n name\n}}", [("{{\n name\n}}", "variable", "name")]),
     ],
 )
 def test_find_placeholders_classifies_references(
@@ -32,3 +34,7 @@ def test_find_placeholders_classifies_references(
     found = placeholders.find_placeholders(template)
 
     assert [(p.text, p.kind, p.name) for p in found] == expected
+
+
+def test_find_placeholders_stays_linear_on_unclosed_braces() -> None:
+    assert placeholders.find_placeholders("{{a" * 200_000) == []
