@@ -19,12 +19,16 @@ REPLACEMENTS_PER_NODE = 6
 
 
 @pytest.mark.parametrize("name", packs.FIXTURE_NAMES)
-def test_fixture_packs_are_valid_and_clean(name: str, official: Validator) -> None:
+def test_fixture_packs_are_valid_and_clean(name: str) -> None:
     data = packs.load_fixture(name)
 
     assert validate.validate_pack(data) == []
     assert model.PromptPack.model_validate(data).id == data["id"]
-    assert official.is_valid(data)
+
+
+@pytest.mark.parametrize("name", packs.FIXTURE_NAMES)
+def test_fixture_packs_are_valid_for_official_schema(name: str, official: Validator) -> None:
+    assert official.is_valid(packs.load_fixture(name))
 
 
 @pytest.mark.parametrize("name", packs.FIXTURE_NAMES)
