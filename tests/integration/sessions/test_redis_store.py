@@ -133,6 +133,13 @@ def test_redis_cluster_turn_is_two_round_trips(redis_cluster_url: str) -> None:
     sessions.close()
 
 
+def test_redis_cluster_ping_asks_every_primary(redis_cluster_url: str) -> None:
+    sessions = redis_store.RedisStore(redis_cluster_url, LIMITS)
+    sessions.ping()
+    assert sent_commands(primaries(redis_cluster_url), sessions.ping) == ["PING"] * 3
+    sessions.close()
+
+
 def test_redis_cluster_keeps_a_session_in_one_slot(redis_cluster_url: str) -> None:
     seed = urllib.parse.urlsplit(redis_cluster_url)
     raw = redis.cluster.RedisCluster(host=seed.hostname, port=seed.port, decode_responses=True)
