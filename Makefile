@@ -30,7 +30,7 @@ demo: venv ## run Omnia on embedded defaults: hooks, an agent, a tool server, no
 	$(BIN)/omnia demo
 
 crds: venv ## regenerate crds/ (and the chart's copy) from the API models
-	$(BIN)/omnia crds --output crds
+	$(BIN)/omnia crds --output crds --output charts/omnia/crds
 
 chart: venv ## render and lint the Helm chart
 	$(BIN)/python -m pytest tests/e2e/test_chart.py
