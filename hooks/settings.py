@@ -12,6 +12,7 @@ DEFAULT_PULL_POLICY = "IfNotPresent"
 DEFAULT_CLUSTER_DOMAIN = "cluster.local"
 DEFAULT_PORT = 8080
 PULL_POLICIES = ("Always", "IfNotPresent", "Never")
+MAX_PORT = 65535
 
 
 def _package_version() -> str:
@@ -24,6 +25,18 @@ def _package_version() -> str:
 def default_agent_image() -> str:
     """Return the agent image that matches this package's version."""
     return f"{DEFAULT_IMAGE_REPOSITORY}:{_package_version()}"
+
+
+def int_from_env(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """Return the integer in env[name] (default when unset or empty), checked against a range.
+
+    Raises:
+        ValueError: naming the variable, when the value is not a number from low to high.
+    """
+    text = env.get(name) or str(default)
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(f"{name}: {text!r} is not a number from {low} to {high}")
+    return int(text)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,12 +67,9 @@ class HookSettings:
         if policy not in PULL_POLICIES:
             allowed = ", ".join(PULL_POLICIES)
             raise ValueError(f"OMNIA_AGENT_IMAGE_PULL_POLICY: {policy!r} is not one of {allowed}")
-        port_text = env.get("PORT") or str(DEFAULT_PORT)
-        if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
-            raise ValueError(f"PORT: {port_text!r} is not a port number from 1 to 65535")
         return cls(
             agent_image=env.get("OMNIA_AGENT_IMAGE") or default_agent_image(),
             agent_image_pull_policy=policy,
             cluster_domain=(env.get("OMNIA_CLUSTER_DOMAIN") or DEFAULT_CLUSTER_DOMAIN).strip("."),
-            port=int(port_text),
+            port=int_from_env(env, "PORT", DEFAULT_PORT, 1, MAX_PORT),
         )

@@ -154,4 +154,4 @@ def test_omnia_hooks_rejects_a_bad_port() -> None:
         check=False,
     )
     assert done.returncode == 2
-    assert "PORT: 'http' is not a port number" in done.stderr
+    assert "PORT: 'http' is not a number from 1 to 65535" in done.stderr

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from hooks import conditions, envelope, k8s, labels
+from hooks import conditions, envelope, k8s, labels, serve
 from hooks.settings import HookSettings
 from tests.support import hook_scenario as hs
 
@@ -179,3 +179,19 @@ def test_envelope_reads_v1_and_v2_keys() -> None:
         "finalized": True,
         "resyncAfterSeconds": 1.5,
     }
+
+
+def test_serve_options_read_the_charts_variables() -> None:
+    options = serve.ServeOptions.from_env(
+        {"OMNIA_HOOKS_WORKERS": "2", "OMNIA_HOOKS_THREADS": "16", "OMNIA_LOG_LEVEL": "DEBUG"}
+    )
+    assert options == serve.ServeOptions(workers=2, threads=16, log_level="debug")
+    gunicorn = serve.gunicorn_options(hs.SETTINGS, serve.ServeOptions.from_env({}))
+    assert gunicorn["bind"] == "0.0.0.0:8080"
+    assert (gunicorn["workers"], gunicorn["threads"], gunicorn["worker_class"]) == (1, 8, "gthread")
+    assert gunicorn["accesslog"] is None
+    assert gunicorn["control_socket_disable"] is True
+    with pytest.raises(ValueError, match="OMNIA_HOOKS_THREADS"):
+        serve.ServeOptions.from_env({"OMNIA_HOOKS_THREADS": "0"})
+    with pytest.raises(ValueError, match="OMNIA_LOG_LEVEL"):
+        serve.ServeOptions.from_env({"OMNIA_LOG_LEVEL": "loud"})
