@@ -11,6 +11,7 @@ import pytest
 
 from hooks import k8s
 from hooks.emulator import cluster, workloads
+from hooks.local import pods
 from tests.support import hook_scenario as hs
 
 ORDERS = list(itertools.permutations(hs.GROUPS))
@@ -273,3 +274,19 @@ def test_emulator_invalid_agent_spec_keeps_children() -> None:
     assert hs.condition(store, hs.AR, "travel-agent", "Ready")["reason"] == "InvalidSpec"
     for type_key, name in ((k8s.DEPLOYMENT, "travel-agent"), (k8s.CONFIG_MAP, CONFIG)):
         assert hs.child(store, type_key, name) == before[name]
+
+
+def test_emulator_deployment_plans_as_a_local_pod() -> None:
+    store, _ = _converged()
+    objects = {}
+    for obj_key in store.object_keys():
+        obj = store.get(obj_key)
+        assert obj is not None
+        objects[(obj["kind"], obj_key[1], obj_key[2])] = obj
+    plan = pods.plan_pod(hs.child(store, k8s.DEPLOYMENT, "travel-agent"), objects, "travel-agent-0")
+    assert plan.argv == ("omnia", "agent")
+    assert plan.readiness is not None
+    assert (plan.readiness.path, plan.readiness.port) == ("/readyz", 8080)
+    assert plan.env["OMNIA_CONFIG_PATH"] == "/etc/omnia/config/agent.json"
+    assert plan.env["OPENAI_API_KEY"] == "sk-fixture-openai-LEAKCHECK-0001"
+    assert {v.name: v.source_kind for v in plan.volumes} == {"config": "ConfigMap", "tmp": None}
