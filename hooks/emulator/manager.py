@@ -162,6 +162,10 @@ class Emulator:
         queue_key = (controller, key)
         try:
             resync = self.controllers[controller].sync(key)
+        except cluster.ApiError as error:  # a write before the hook call lost a race: retry
+            self.errors.append(SyncError(controller, key, f"{error.reason}: {error}"))
+            self._queue[queue_key] = None
+            return False
         except SyncFailed as error:
             self.errors.append(SyncError(controller, key, str(error)))
             if error.retry_after_s is not None:

@@ -494,3 +494,31 @@ def test_resync_period_resyncs_every_parent() -> None:
     emulator.advance(30)
     assert emulator.run_until_stable() == 1
     assert len(wire.requests) == calls + 1
+
+
+class _OnceConflicting(cluster.Cluster):
+    """A cluster whose next update loses a race with another writer."""
+
+    conflicts = 1
+
+    def update(self, obj: dict[str, Any]) -> dict[str, Any]:
+        if self.conflicts:
+            self.conflicts -= 1
+            raise cluster.Conflict("the object has been modified")
+        return super().update(obj)
+
+
+def test_a_lost_write_race_is_retried() -> None:
+    store = _OnceConflicting(cluster.Clock(hs.NOW))
+    emulator = manager.Emulator(
+        store,
+        [controller(hooks=("sync", "finalize"))],
+        Scripted(lambda h, r: {}),
+        informer_warmup=False,
+    )
+    store.create(PARENT)
+    assert emulator.run_until_stable() >= 2
+    assert emulator.errors[0].message.startswith("Conflict:")
+    parent = store.get(PARENT_KEY)
+    assert parent is not None
+    assert parent["metadata"]["finalizers"] == ["metacontroller.io/compositecontroller-toy"]
