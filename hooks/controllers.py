@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from hooks import routes
-from hooks.api import common
+from hooks.api import common, crdgen
 
 DEFAULT_SERVICE_URL = "http://omnia-hooks.omnia-system"
 HOOK_TIMEOUT = "10s"
@@ -31,9 +31,13 @@ class Definition:
     """One kind's controller: its children and which hooks it has besides sync."""
 
     kind: str
-    plural: str
     children: tuple[tuple[str, str], ...] = ()
     has_finalize: bool = False
+
+    @property
+    def plural(self) -> str:
+        """The parent's resource name, as its CRD defines it."""
+        return next(k.plural for k in crdgen.KINDS if k.kind == self.kind)
 
     @property
     def name(self) -> str:
@@ -44,7 +48,6 @@ class Definition:
 DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         kind="AgentRuntime",
-        plural="agentruntimes",
         children=(
             ("v1", "configmaps"),
             ("apps/v1", "deployments"),
@@ -53,9 +56,9 @@ DEFINITIONS: tuple[Definition, ...] = (
         ),
         has_finalize=True,
     ),
-    Definition(kind="PromptPack", plural="promptpacks", children=(("v1", "configmaps"),)),
-    Definition(kind="ToolRegistry", plural="toolregistries"),
-    Definition(kind="Provider", plural="providers"),
+    Definition(kind="PromptPack", children=(("v1", "configmaps"),)),
+    Definition(kind="ToolRegistry"),
+    Definition(kind="Provider"),
 )
 
 

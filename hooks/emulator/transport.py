@@ -8,7 +8,6 @@ import logging
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from typing import Protocol
 
 from hooks import envelope, routes
@@ -85,16 +84,3 @@ class Http:
                 return Reply(error.code, error.read(MAX_REPLY_BYTES), retry_after)
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
             raise TransportError(f"POST {url}: {error}") from error
-
-
-class Rewrite:
-    """Sends every call to another base URL (a test server instead of the in-cluster one)."""
-
-    def __init__(self, inner: Transport, rewrite: Callable[[str], str]) -> None:
-        """Wrap a transport, mapping each URL through rewrite."""
-        self._inner = inner
-        self._rewrite = rewrite
-
-    def post(self, url: str, body: bytes, timeout_s: float) -> Reply:
-        """POST to the rewritten URL."""
-        return self._inner.post(self._rewrite(url), body, timeout_s)
