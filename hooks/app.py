@@ -58,7 +58,7 @@ def _json(payload: Any, status: int = 200) -> flask.Response:
 def _decode(raw: bytes) -> object:
     try:
         return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise envelope.BadRequest(f"body: not JSON ({error})") from error
 
 

@@ -79,7 +79,7 @@ def read_source(request: envelope.SyncRequest, spec: api.PromptPackSpec) -> Sour
     text = k8s.config_data(source, key) or ""
     try:
         data = _decode(text, key)
-    except (ValueError, yaml.YAMLError) as error:
+    except (ValueError, yaml.YAMLError, RecursionError) as error:
         message = f"ConfigMap {ref.name} key {key}: cannot be decoded: {error}"
         return Source(None, conditions.condition(SOURCE_VALID, False, "InvalidJSON", message))
     found = conditions.condition(SOURCE_VALID, True, "Found", f"ConfigMap {ref.name} key {key}")

@@ -172,6 +172,10 @@ def _schema(text: str | None) -> dict[str, Any] | None:
         raise AnnotationError(
             f"annotation {api.TOOL_INPUT_SCHEMA_ANNOTATION}: not valid JSON ({error.msg})"
         ) from error
+    except RecursionError as error:
+        raise AnnotationError(
+            f"annotation {api.TOOL_INPUT_SCHEMA_ANNOTATION}: nested too deeply"
+        ) from error
     if not isinstance(schema, dict):
         raise AnnotationError(f"annotation {api.TOOL_INPUT_SCHEMA_ANNOTATION}: not a JSON object")
     return schema

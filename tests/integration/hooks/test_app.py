@@ -155,3 +155,8 @@ def test_omnia_hooks_rejects_a_bad_port() -> None:
     )
     assert done.returncode == 2
     assert "PORT: 'http' is not a number from 1 to 65535" in done.stderr
+
+
+def test_app_answers_400_to_absurdly_nested_json(client: flask.testing.FlaskClient) -> None:
+    answer = client.post("/hooks/provider/sync", data=b"[" * 100_000 + b"]" * 100_000)
+    assert answer.status_code == 400
