@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 import pydantic
 
 from agent.config import contract
-from hooks import conditions, envelope, k8s, provider, specs, tooldiscovery, toolregistry
+from hooks import conditions, envelope, fields, k8s, provider, specs, tooldiscovery, toolregistry
 from hooks.api import agentruntime as api
 from hooks.api import common
 from hooks.api import promptpack as promptpack_api
@@ -290,7 +290,7 @@ def check_session(request: envelope.SyncRequest, spec: api.AgentRuntimeSpec) -> 
     if secret is None:
         message = f"Secret {store.name} not found in namespace {request.namespace}"
         return conditions.condition(SESSION_READY, False, "SecretNotFound", message)
-    if not (secret.get("data") or {}).get(store.key):
+    if not fields.text(secret, "data", store.key):
         message = f"Secret {store.name} has no non-empty key {store.key}"
         return conditions.condition(SESSION_READY, False, "SecretKeyNotFound", message)
     message = f"Redis URL from key {store.key} of Secret {store.name}"

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from agent.config import contract
-from hooks import agentconfig, agentworkload, conditions, envelope, k8s, specs
+from hooks import agentconfig, agentworkload, conditions, envelope, fields, k8s, specs
 from hooks.api import agentruntime as api
 from hooks.api import common
 from hooks.settings import HookSettings
@@ -164,23 +164,22 @@ def _replicas(request: envelope.SyncRequest) -> api.ReplicaStatus:
     found = request.child(k8s.DEPLOYMENT, request.name)
     if found is None:
         return api.ReplicaStatus()
-    spec = found.get("spec") or {}
-    status = found.get("status") or {}
-    desired = spec.get("replicas", status.get("replicas", 0))
+    # Without spec.replicas (an HPA owns it), the Deployment's status says how many it wants.
+    desired = fields.number(found, "spec", "replicas", default=-1)
     return api.ReplicaStatus(
-        desired=desired if isinstance(desired, int) else 0,
-        ready=status.get("readyReplicas") or 0,
-        available=status.get("availableReplicas") or 0,
+        desired=desired if desired >= 0 else fields.number(found, "status", "replicas"),
+        ready=fields.number(found, "status", "readyReplicas"),
+        available=fields.number(found, "status", "availableReplicas"),
     )
 
 
 def _endpoint(request: envelope.SyncRequest, settings: HookSettings) -> str | None:
     found = request.child(k8s.SERVICE, agentworkload.service_name(request.name))
-    ports = ((found or {}).get("spec") or {}).get("ports") or []
-    if found is None or not ports:
+    port = fields.number(found, "spec", "ports", 0, "port", default=-1)
+    if found is None or port < 0:
         return None
     name = found["metadata"]["name"]
-    return f"{name}.{request.namespace}.svc.{settings.cluster_domain}:{ports[0].get('port')}"
+    return f"{name}.{request.namespace}.svc.{settings.cluster_domain}:{port}"
 
 
 def _deployment_condition(request: envelope.SyncRequest) -> common.Condition:
@@ -192,11 +191,10 @@ def _deployment_condition(request: envelope.SyncRequest) -> common.Condition:
             "DeploymentNotFound",
             f"Deployment {request.name} does not exist yet",
         )
-    stalled = conditions.find((found.get("status") or {}).get("conditions"), "Progressing")
-    if stalled is not None and stalled.get("reason") == "ProgressDeadlineExceeded":
-        return conditions.condition(
-            DEPLOYMENT_READY, False, "ProgressDeadlineExceeded", str(stalled.get("message", ""))
-        )
+    stalled = conditions.find(fields.dig(found, "status", "conditions"), "Progressing")
+    if fields.text(stalled, "reason") == "ProgressDeadlineExceeded":
+        message = fields.text(stalled, "message") or "the rollout made no progress"
+        return conditions.condition(DEPLOYMENT_READY, False, "ProgressDeadlineExceeded", message)
     replicas = _replicas(request)
     counts = f"{replicas.ready}/{replicas.desired} replicas ready"
     if replicas.desired == 0:

@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from agent.config import contract
-from hooks import agentconfig, envelope, k8s
+from hooks import agentconfig, envelope, fields, k8s
 from hooks.api import agentruntime as api
 from hooks.settings import HookSettings
 
@@ -243,34 +243,26 @@ def hpa(workload: Workload) -> dict[str, Any] | None:
 
 
 def _agent_container(deployment_obj: dict[str, Any] | None) -> dict[str, Any]:
-    if deployment_obj is None:
-        return {}
-    template = (deployment_obj.get("spec") or {}).get("template") or {}
-    for found in (template.get("spec") or {}).get("containers") or []:
-        if isinstance(found, dict) and found.get("name") == CONTAINER_NAME:
-            return found
-    return {}
+    containers = fields.items(deployment_obj, "spec", "template", "spec", "containers")
+    return next((c for c in containers if c.get("name") == CONTAINER_NAME), {})
 
 
 def observed_secret(
     deployment_obj: dict[str, Any] | None, env_name: str | None
 ) -> agentconfig.SecretRef | None:
     """Return the Secret key an observed Deployment passes in an env var, if it does."""
-    for item in _agent_container(deployment_obj).get("env") or []:
-        if not isinstance(item, dict) or item.get("name") != env_name:
-            continue
-        ref = (item.get("valueFrom") or {}).get("secretKeyRef") or {}
-        if isinstance(ref.get("name"), str) and isinstance(ref.get("key"), str):
-            return agentconfig.SecretRef(ref["name"], ref["key"])
+    for item in fields.items(_agent_container(deployment_obj), "env"):
+        name = fields.text(item, "valueFrom", "secretKeyRef", "name")
+        key = fields.text(item, "valueFrom", "secretKeyRef", "key")
+        if item.get("name") == env_name and name is not None and key is not None:
+            return agentconfig.SecretRef(name, key)
     return None
 
 
 def observed_digest(deployment_obj: dict[str, Any] | None) -> str | None:
     """Return the restart digest on an observed Deployment's pod template."""
-    if deployment_obj is None:
-        return None
-    template = (deployment_obj.get("spec") or {}).get("template") or {}
-    return k8s.annotation(template, RESTART_DIGEST_ANNOTATION)
+    path = ("spec", "template", "metadata", "annotations", RESTART_DIGEST_ANNOTATION)
+    return fields.text(deployment_obj, *path)
 
 
 def restart_digest(
@@ -287,7 +279,7 @@ def restart_digest(
     values: dict[str, str | None] = {}
     for ref in sorted(refs, key=lambda r: (r.name, r.key)):
         secret = request.related_object(k8s.SECRET, request.namespace, ref.name)
-        value = (secret.get("data") or {}).get(ref.key) if secret else None
+        value = fields.text(secret, "data", ref.key)
         if value is None and kept is not None:
             return kept
         values[f"{ref.name}/{ref.key}"] = k8s.digest(value) if value is not None else None

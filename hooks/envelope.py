@@ -6,6 +6,8 @@ import dataclasses
 from typing import Any
 
 ObjectMap = dict[str, dict[str, Any]]
+# The top-level fields of a sync answer that Metacontroller's strict v2 decoding accepts.
+SYNC_FIELDS = ("status", "children", "finalized", "resyncAfterSeconds")
 TypeMaps = dict[str, ObjectMap]
 
 
@@ -123,7 +125,12 @@ def _type_maps(value: object, path: str) -> TypeMaps:
     maps = _object(value, path)
     for type_name, objects in maps.items():
         for key, obj in _object(objects, f"{path}[{type_name!r}]").items():
-            _object(obj, f"{path}[{type_name!r}][{key!r}]")
+            where = f"{path}[{type_name!r}][{key!r}]"
+            meta = _object(_object(obj, where).get("metadata"), f"{where}.metadata")
+            if not isinstance(meta.get("name"), str):
+                raise BadRequest(f"{where}.metadata.name: expected a string")
+            if not isinstance(meta.get("namespace", ""), str):
+                raise BadRequest(f"{where}.metadata.namespace: expected a string")
     return maps
 
 

@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from hooks import envelope
+from hooks import envelope, fields
 from hooks.api import common
 
 # Outer keys of the types the hooks read or write, as Metacontroller spells them.
@@ -126,9 +126,8 @@ def digest(value: Any) -> str:
 
 
 def _last_applied(obj: dict[str, Any]) -> dict[str, Any] | None:
-    annotations = obj.get("metadata", {}).get("annotations") or {}
-    text = annotations.get(LAST_APPLIED_ANNOTATION)
-    if not isinstance(text, str):
+    text = fields.text(obj, "metadata", "annotations", LAST_APPLIED_ANNOTATION)
+    if text is None:
         return None
     try:
         applied = json.loads(text)
@@ -146,7 +145,7 @@ def carry_over(obj: dict[str, Any]) -> dict[str, Any]:
     applied = _last_applied(obj)
     source = applied if applied is not None else obj
     kept = {k: copy.deepcopy(v) for k, v in source.items() if k not in ("status", "metadata")}
-    meta = source.get("metadata", {})
+    meta = fields.mapping(source, "metadata")
     kept["metadata"] = {k: copy.deepcopy(meta[k]) for k in _KEPT_METADATA if k in meta}
     annotations = kept["metadata"].get("annotations")
     if isinstance(annotations, dict):
@@ -165,17 +164,9 @@ def carry_over_all(request: envelope.SyncRequest) -> list[dict[str, Any]]:
 
 def annotation(obj: dict[str, Any] | None, key: str) -> str | None:
     """Return an object's annotation value, when it has one."""
-    if obj is None:
-        return None
-    annotations = obj.get("metadata", {}).get("annotations") or {}
-    value = annotations.get(key)
-    return value if isinstance(value, str) else None
+    return fields.text(obj, "metadata", "annotations", key)
 
 
 def config_data(obj: dict[str, Any] | None, key: str) -> str | None:
     """Return a ConfigMap's data value at key, when there is one."""
-    if obj is None:
-        return None
-    data = obj.get("data")
-    value = data.get(key) if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
+    return fields.text(obj, "data", key)

@@ -34,7 +34,8 @@ def is_match(selector: Mapping[str, Any] | None, labels: Mapping[str, str] | Non
     """
     if selector is None:
         return False
-    labels = labels or {}
+    if not isinstance(labels, Mapping):
+        labels = {}
     match_labels = selector.get("matchLabels") or {}
     if any(labels.get(key) != value for key, value in match_labels.items()):
         return False

@@ -7,7 +7,7 @@ import datetime
 from typing import Any
 
 from agent.config import contract
-from hooks import conditions, envelope, k8s, specs
+from hooks import conditions, envelope, fields, k8s, specs
 from hooks.api import common
 from hooks.api import provider as api
 
@@ -36,9 +36,8 @@ def candidate_keys(spec: api.ProviderSpec) -> tuple[str, ...]:
 
 def select_secret_key(spec: api.ProviderSpec, secret: dict[str, Any]) -> KeyChoice:
     """Return the first candidate key with a non-empty value in the Secret (names only)."""
-    data = secret.get("data")
-    data = data if isinstance(data, dict) else {}
-    name = secret.get("metadata", {}).get("name", "")
+    data = fields.strings(secret, "data")
+    name = fields.text(secret, "metadata", "name") or ""
     tried = candidate_keys(spec)
     for key in tried:
         if data.get(key):

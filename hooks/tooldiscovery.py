@@ -11,6 +11,7 @@ from typing import Any
 import pydantic
 
 from agent.config import contract
+from hooks import fields
 from hooks.api import common
 from hooks.api import toolregistry as api
 
@@ -77,36 +78,38 @@ def resolve_port(service: dict[str, Any], wanted: int | str | None) -> int:
         LookupError: naming what is missing.
     """
     name = service_key(service)
-    ports = [p for p in (service.get("spec") or {}).get("ports") or [] if isinstance(p, dict)]
+    ports = [
+        (fields.number(p, "port", default=-1), fields.text(p, "name"))
+        for p in fields.items(service, "spec", "ports")
+    ]
+    ports = [(number, port_name) for number, port_name in ports if number >= 0]
     if not ports:
         raise LookupError(f"Service {name} has no ports")
     if wanted is None:
-        return int(ports[0]["port"])
+        return ports[0][0]
     if isinstance(wanted, int) or wanted.isdigit():
-        number = int(wanted)
-        if any(p.get("port") == number for p in ports):
+        if any(number == int(wanted) for number, _ in ports):
+            return int(wanted)
+        raise LookupError(f"Service {name} has no port {wanted}")
+    for number, port_name in ports:
+        if port_name == wanted:
             return number
-        raise LookupError(f"Service {name} has no port {number}")
-    for port in ports:
-        if port.get("name") == wanted:
-            return int(port["port"])
     raise LookupError(f"Service {name} has no port named {wanted}")
 
 
 def service_key(service: dict[str, Any]) -> str:
     """Return namespace/name of a Service."""
-    return f"{service['metadata'].get('namespace', '')}/{service['metadata']['name']}"
+    return f"{fields.text(service, 'metadata', 'namespace') or ''}/{service['metadata']['name']}"
 
 
 def service_url(service: dict[str, Any], port: int, path: str, domain: str) -> str:
     """Return http://<svc>.<ns>.svc.<domain>:<port><path>."""
-    meta = service["metadata"]
-    return f"http://{meta['name']}.{meta.get('namespace', '')}.svc.{domain}:{port}{path}"
+    namespace = fields.text(service, "metadata", "namespace") or ""
+    return f"http://{service['metadata']['name']}.{namespace}.svc.{domain}:{port}{path}"
 
 
 def _annotations(service: dict[str, Any]) -> dict[str, str]:
-    found = service["metadata"].get("annotations") or {}
-    return {k: v for k, v in found.items() if isinstance(v, str)}
+    return fields.strings(service, "metadata", "annotations")
 
 
 def _path(service: dict[str, Any], explicit: str | None) -> str:
@@ -269,20 +272,32 @@ def discovered_tools(
     ]
 
 
+def _tool_spec(entry: api.DiscoveredTool) -> contract.ToolSpec | None:
+    """Return the agent's view of an entry, or None for one no registry hook would write."""
+    try:
+        timeout_s = max(common.parse_duration(entry.timeout), MIN_TIMEOUT_S)
+        schema = entry.input_schema if isinstance(entry.input_schema, dict) else None
+        return contract.ToolSpec.model_validate(
+            {
+                "name": entry.name,
+                "description": entry.description,
+                "endpoint": entry.endpoint,
+                "timeoutSeconds": timeout_s,
+                "retries": entry.retries,
+                **({"inputSchema": schema} if schema is not None else {}),
+            }
+        )
+    except (ValueError, pydantic.ValidationError):
+        return None
+
+
 def to_catalog(entries: list[api.DiscoveredTool]) -> contract.ToolCatalog:
     """Return the agent's tool catalog: the first Available endpoint of each tool, by name."""
     tools: dict[str, contract.ToolSpec] = {}
     for entry in sorted(entries, key=lambda e: (e.name, e.endpoint)):
         if entry.status != "Available" or entry.name in tools:
             continue
-        spec = contract.ToolSpec(
-            name=entry.name,
-            description=entry.description,
-            endpoint=entry.endpoint,
-            timeout_seconds=max(common.parse_duration(entry.timeout), MIN_TIMEOUT_S),
-            retries=entry.retries,
-        )
-        if entry.input_schema is not None:
-            spec = spec.model_copy(update={"input_schema": entry.input_schema})
-        tools[entry.name] = spec
+        spec = _tool_spec(entry)
+        if spec is not None:
+            tools[entry.name] = spec
     return contract.ToolCatalog(tools=tuple(tools[name] for name in sorted(tools)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from hooks import conditions, envelope, k8s, labels, specs, tooldiscovery
+from hooks import conditions, envelope, fields, k8s, labels, specs, tooldiscovery
 from hooks.api import common
 from hooks.api import toolregistry as api
 from hooks.settings import HookSettings
@@ -60,24 +60,26 @@ def matching_services(
     return [
         svc
         for svc in request.related_of(k8s.SERVICE)
-        if svc["metadata"].get("namespace") == namespace
-        and labels.is_match(wanted, svc["metadata"].get("labels"))
+        if fields.text(svc, "metadata", "namespace") == namespace
+        and labels.is_match(wanted, fields.strings(svc, "metadata", "labels"))
     ]
 
 
 def has_ready_endpoints(request: envelope.SyncRequest, service: dict[str, Any]) -> bool:
     """Whether an EndpointSlice of the Service lists an endpoint not marked unready."""
-    namespace = service["metadata"].get("namespace")
+    namespace = fields.text(service, "metadata", "namespace")
     name = service["metadata"]["name"]
     for slice_ in request.related_of(k8s.ENDPOINT_SLICE):
-        meta = slice_.get("metadata", {})
-        if meta.get("namespace") != namespace:
+        if fields.text(slice_, "metadata", "namespace") != namespace:
             continue
-        if (meta.get("labels") or {}).get(SERVICE_NAME_LABEL) != name:
+        if fields.strings(slice_, "metadata", "labels").get(SERVICE_NAME_LABEL) != name:
             continue
-        for endpoint in slice_.get("endpoints") or []:
-            if (endpoint.get("conditions") or {}).get("ready") is not False:
-                return True
+        # As Kubernetes says of EndpointConditions: an unset ready means ready.
+        if any(
+            fields.dig(e, "conditions", "ready") is not False
+            for e in fields.items(slice_, "endpoints")
+        ):
+            return True
     return False
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from hooks import k8s, routes
+from hooks import k8s, routes, tooldiscovery
+from hooks.api import toolregistry as api
 from tests.support import hook_scenario as hs
 
 
@@ -20,3 +21,22 @@ def test_hooks_survive_absurdly_nested_json() -> None:
     answer = routes.handlers()[routes.path("toolregistry", "sync")](registry, hs.SETTINGS, hs.NOW)
     currency = next(t for t in answer["status"]["discoveredTools"] if t["name"] == "currency")
     assert currency["reason"].endswith("nested too deeply")
+
+
+def test_catalog_skips_registry_entries_no_hook_would_write() -> None:
+    entries = [
+        api.DiscoveredTool(name="ok", endpoint="http://a/", status="Available", source="url"),
+        api.DiscoveredTool(
+            name="bad timeout", endpoint="http://b/", status="Available", source="url"
+        ),
+        api.DiscoveredTool(
+            name="late", endpoint="http://c/", status="Available", source="url", timeout="soon"
+        ),
+        api.DiscoveredTool(
+            name="listy", endpoint="http://d/", status="Available", source="url", input_schema=[]
+        ),
+        api.DiscoveredTool(name="down", endpoint="", status="Unavailable", source="selector"),
+    ]
+    catalog = tooldiscovery.to_catalog(entries)
+    assert [t.name for t in catalog.tools] == ["listy", "ok"]
+    assert catalog.tools[0].input_schema == {"type": "object"}
