@@ -8,6 +8,7 @@ from typing import Any
 from agent.config import contract
 from hooks import agentconfig, envelope, fields, k8s
 from hooks.api import agentruntime as api
+from hooks.api import common
 from hooks.settings import HookSettings
 
 CONTAINER_NAME = "agent"
@@ -111,8 +112,21 @@ def container(workload: Workload, settings: HookSettings) -> dict[str, Any]:
         },
     }
     if spec.runtime.resources is not None:
-        out["resources"] = spec.runtime.resources.model_dump(by_alias=True, exclude_none=True)
+        out["resources"] = _quantities(spec.runtime.resources)
     return out
+
+
+def _quantities(resources: common.ResourceRequirements) -> dict[str, dict[str, str]]:
+    """Return requests and limits with every quantity a string, as the API server stores them.
+
+    An integer (cpu: 1) would differ from the stored "1" on every sync and cost an update each
+    time. Other spellings the server rewrites ("0.5" becomes "500m") are passed as written.
+    """
+    dumped = resources.model_dump(by_alias=True, exclude_none=True)
+    return {
+        kind: {name: str(value) for name, value in amounts.items()}
+        for kind, amounts in dumped.items()
+    }
 
 
 def pod_spec(workload: Workload, settings: HookSettings) -> dict[str, Any]:

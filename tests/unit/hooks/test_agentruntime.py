@@ -109,3 +109,10 @@ def test_sync_answers_a_finalizing_request_by_finalizing() -> None:
     answer = routes.handlers()[routes.path("agentruntime", "sync")](request, hs.SETTINGS, hs.NOW)
     assert answer["children"] == []
     assert answer["finalized"] is False
+
+
+def test_sync_writes_quantities_as_the_api_server_stores_them() -> None:
+    request = copy.deepcopy(CONVERGED)
+    request["parent"]["spec"]["runtime"]["resources"] = {"limits": {"cpu": 1, "memory": "1Gi"}}
+    container = _children(_sync(request))["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+    assert container["resources"] == {"limits": {"cpu": "1", "memory": "1Gi"}}
