@@ -16,6 +16,11 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "write the CustomResourceDefinitions generated from the API models",
         "hooks.api.crdgen:main",
     ),
+    "hooks": ("serve the Metacontroller hooks with gunicorn", "hooks.serve:main"),
+    "controllers": (
+        "write the Metacontroller CompositeControllers of the four kinds",
+        "hooks.controllers:main",
+    ),
 }
 
 
