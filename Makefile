@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: help venv test lint fmt pytest demo crds chart bench
+.PHONY: help venv test lint fmt pytest demo generate chart bench
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -29,8 +29,9 @@ test: lint pytest ## lint, then the whole test suite
 demo: venv ## run Omnia on embedded defaults: hooks, an agent, a tool server, no cluster or key
 	$(BIN)/omnia demo
 
-crds: venv ## regenerate crds/ (and the chart's copy) from the API models
+generate: venv ## regenerate crds/, metacontroller/ and their chart copies from the Python sources
 	$(BIN)/omnia crds --output crds --output charts/omnia/crds
+	$(BIN)/omnia controllers --output metacontroller --helm-template charts/omnia/templates/compositecontrollers.yaml
 
 chart: venv ## render and lint the Helm chart
 	$(BIN)/python -m pytest tests/e2e/test_chart.py

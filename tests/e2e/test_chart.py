@@ -12,6 +12,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from hooks import controllers
 from tests.support import crd_schema
 from tests.support.reference import require_reference
 
@@ -128,7 +129,7 @@ def test_chart_common_labels_reach_every_object() -> None:
 def test_chart_crds_are_the_generated_crds() -> None:
     chart_crds = {p.name: p.read_text() for p in (CHART / "crds").glob("*.yaml")}
     top_crds = {p.name: p.read_text() for p in (REPO / "crds").glob("*.yaml")}
-    assert chart_crds == top_crds, "run `make crds`"
+    assert chart_crds == top_crds, "run `make generate`"
 
 
 def test_chart_versions_follow_the_package() -> None:
@@ -188,3 +189,31 @@ def test_chart_composite_controllers_validate_against_metacontroller() -> None:
     controllers = by_kind(render({}), "CompositeController")
     for controller in controllers:
         assert crd_schema.schema_errors(crd, controller) == []
+
+
+def test_chart_controllers_template_is_generated_from_the_definitions() -> None:
+    template = (REPO / controllers.HELM_TEMPLATE_PATH).read_text()
+    assert template == controllers.render_helm_template(), "run `make generate`"
+
+
+def test_chart_controllers_equal_the_metacontroller_manifests_but_for_the_address() -> None:
+    rendered = {c["metadata"]["name"]: c for c in by_kind(render({}), "CompositeController")}
+    checked_in = {
+        c["metadata"]["name"]: c
+        for path in sorted((REPO / "metacontroller").glob("*.yaml"))
+        for c in crd_schema.load_yaml_documents(path)
+    }
+    assert sorted(rendered) == sorted(checked_in)
+    chart_url = f"http://omnia-hooks.{NAMESPACE}:80"
+    for name, controller in rendered.items():
+        expected = yaml.safe_load(
+            yaml.safe_dump(checked_in[name]["spec"]).replace(
+                controllers.DEFAULT_SERVICE_URL, chart_url
+            )
+        )
+        assert controller["spec"] == expected, name
+        assert controller["metadata"]["labels"]["app.kubernetes.io/part-of"] == "omnia"
+
+
+def test_chart_controllers_can_be_turned_off() -> None:
+    assert by_kind(render({"controllers": {"enabled": False}}), "CompositeController") == []

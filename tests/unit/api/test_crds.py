@@ -35,9 +35,9 @@ def _root(kind: crdgen.Kind) -> dict[str, Any]:
 def test_crds_match_the_checked_in_files() -> None:
     generated = crdgen.render_all()
     on_disk = {p.name: p.read_text() for p in (REPO / "crds").glob("*.yaml")}
-    assert sorted(on_disk) == sorted(generated), "run `make crds`"
+    assert sorted(on_disk) == sorted(generated), "run `make generate`"
     for name, text in generated.items():
-        assert on_disk[name] == text, f"crds/{name} is stale: run `make crds`"
+        assert on_disk[name] == text, f"crds/{name} is stale: run `make generate`"
 
 
 @pytest.mark.parametrize("k8s_version", ["1.26.0", "1.37.0"])
