@@ -16,6 +16,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "write the CustomResourceDefinitions generated from the API models",
         "hooks.api.crdgen:main",
     ),
+    "agent": ("serve an agent: WebSocket chat, probes and metrics", "agent.server:main"),
+    "chat": ("chat with an agent over WebSocket from the terminal", "agent.chat:main"),
 }
 
 
