@@ -26,7 +26,7 @@ class Metrics:
 
     def __init__(self) -> None:
         # The *_created series double the exposition for no use here.
-        prometheus_client.disable_created_metrics()
+        prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry(auto_describe=True)
         pack = ["pack_version"]
         self.connections_active = Gauge(
