@@ -139,17 +139,20 @@ class Connection:
             self._message(frame)
 
     def _message(self, frame: protocol.MessageFrame) -> None:
+        rt = self._rt
+        turn_id = rt.new_id()
         if frame.session_id is not None and frame.session_id != self.session_id:
             try:
-                self._bind(self._rt.store.get(codec.parse_session_id(frame.session_id)))
+                self._bind(rt.store.get(codec.parse_session_id(frame.session_id)))
             except errors.SessionError as error:
-                self._error(error.code, str(error), session_id=frame.session_id, seq=0)
+                self._error(
+                    error.code, str(error), session_id=frame.session_id, seq=0, turn_id=turn_id
+                )
                 return
-        rt = self._rt
         version, pack = rt.reloader.pack_for(self.pack_version)
         request = turn.TurnRequest(
             session_id=self.session_id,
-            turn_id=rt.new_id(),
+            turn_id=turn_id,
             content=frame.content,
             values={**frame.metadata, **frame.variables},
             prompt_key=frame.prompt,

@@ -18,9 +18,6 @@ from agent.tools import executor
 
 LOG = logging.getLogger(__name__)
 
-# Redis connections: one per turn running at once, plus the readiness probe and connects.
-STORE_POOL_HEADROOM = 16
-
 
 def utc_now() -> datetime:
     """Return the current time in UTC (the default clock)."""
@@ -141,7 +138,6 @@ def build_runtime(
             session.type,
             settings.session_store_url,
             store.StoreLimits(ttl_s=session.ttl_seconds),
-            max_connections=hub.MAX_RUNNING_TURNS + STORE_POOL_HEADROOM,
         )
     tools = executor.HttpToolExecutor(sleep=sleep)
     runtime = Runtime(settings, reloader, session_store, counters, tools, hub.Hub(), sleep=sleep)

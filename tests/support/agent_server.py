@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from agent.sessions import store as session_store
 from tests.support.wait import wait_until
 
 FAST_RELOAD_S = 0.05
+# The dev server logs every request; readiness polling alone would flood the output.
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 @dataclass

@@ -45,9 +45,7 @@ def config_dir(
     tmp_path: Path, llm: fake_llm.FakeLLM, endpoints: dict[str, str]
 ) -> agent_config.KubeletDir:
     """A kubelet-style config volume: openai at the fake LLM, the test pack, every tool."""
-    return agent_config.KubeletDir(
-        tmp_path / "config", agent_config.files(llm.base_url, endpoints)
-    )
+    return agent_config.KubeletDir(tmp_path / "config", agent_config.files(llm.base_url, endpoints))
 
 
 def _no_sleep(seconds: float) -> None:

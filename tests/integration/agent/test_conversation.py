@@ -58,7 +58,8 @@ def test_streaming_order_and_seq(agent: RunningAgent, llm: fake_llm.FakeLLM) -> 
     seqs = [f["seq"] for f in frames]
     assert seqs == list(range(connected["seq"] + 1, connected["seq"] + 1 + len(frames)))
     assert len({f["turn_id"] for f in frames}) == 1
-    assert frames[-1]["type"] == "done" and text_of(frames) == text
+    assert frames[-1]["type"] == "done"
+    assert text_of(frames) == text
     assert sum(f["type"] == "chunk" for f in frames) > 1, "the answer streamed in pieces"
 
 
@@ -116,7 +117,8 @@ def test_disconnect_mid_turn_completes_and_reconnect_gets_the_rest(
         script.gate.set()
         rest = again.until_end()
     assert first["content"] + text_of(rest) == "part one, part two, part three"
-    assert rest[-1]["type"] == "done" and rest[0]["seq"] == first["seq"] + 1
+    assert rest[-1]["type"] == "done"
+    assert rest[0]["seq"] == first["seq"] + 1
     # And the whole turn is in the store for a later replay.
     with WsClient(agent.ws_url(f"session_id={session_id}&after_seq=0")) as later:
         later.recv()
@@ -132,7 +134,7 @@ def test_cancel_stops_the_turn(agent: RunningAgent, llm: fake_llm.FakeLLM) -> No
         client.send({"type": "message", "content": "go"})
         chunk = client.recv()
         client.send({"type": "cancel", "turn_id": chunk["turn_id"]})
-        wait_until(lambda: agent.runtime.hub.find(chunk["session_id"]).cancelled.is_set(), 5)
+        wait_until(agent.runtime.hub.find(chunk["session_id"]).cancelled.is_set, 5)
         script.gate.set()
         frames = [chunk, *client.until_end()]
         assert frames[-1]["finish_reason"] == "cancelled"
@@ -184,5 +186,6 @@ def test_metrics_count_turns_tokens_cost_and_tools(
 def test_probes(agent: RunningAgent) -> None:
     assert agent.http("/healthz").json() == {"status": "ok"}
     ready = agent.http("/readyz")
-    assert ready.status_code == 200 and ready.json()["pack_version"] == "1.0.0"
+    assert ready.status_code == 200
+    assert ready.json()["pack_version"] == "1.0.0"
     assert agent.http("/metrics").headers["Content-Type"].startswith("text/plain")
