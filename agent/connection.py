@@ -10,11 +10,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from agent import errors, metrics, protocol, runtime, turn
+from agent import errors, metrics, protocol, turn
 from agent.sessions import codec
 from agent.sessions import store as session_store
+
+if TYPE_CHECKING:
+    # Only a type here: gunicorn's master imports this module, and must not import what the
+    # runtime pulls in (requests, redis) before gevent patches the worker.
+    from agent import runtime
 
 LOG = logging.getLogger(__name__)
 

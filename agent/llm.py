@@ -58,9 +58,7 @@ def warm_up() -> float:
     that cost from the first user's first turn to startup, before the server reports ready.
     """
     started = time.monotonic()
-    import litellm
-
-    litellm.suppress_debug_info = True
+    litellm = _litellm()
     stream = litellm.completion(
         model="openai/warm-up",
         messages=[{"role": "user", "content": "warm up"}],
@@ -70,6 +68,17 @@ def warm_up() -> float:
     for _ in stream:
         pass
     return time.monotonic() - started
+
+
+def _litellm() -> Any:
+    import litellm
+
+    litellm.suppress_debug_info = True
+    # We register no callbacks: per-chunk success logging would only cost a thread hop per
+    # chunk (and, under gevent, warn about coroutines it never awaits).
+    litellm.disable_streaming_logging = True
+    logging.getLogger("LiteLLM").setLevel(logging.WARNING)
+    return litellm
 
 
 def api_key_env(provider: contract.ProviderConfig) -> str | None:
@@ -163,9 +172,7 @@ class LiteLLM:
         return True
 
     def _once(self, model: str, request: completion.Request) -> Iterator[completion.Event]:
-        import litellm
-
-        litellm.suppress_debug_info = True
+        litellm = _litellm()
         kwargs: dict[str, Any] = dict(request.parameters)
         if request.tools:
             kwargs["tools"] = request.tools

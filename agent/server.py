@@ -14,7 +14,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flask
 import flask_sock
@@ -22,8 +22,11 @@ import gunicorn.app.base
 import simple_websocket
 from flask.typing import ResponseReturnValue
 
-from agent import connection, errors, protocol, runtime
+from agent import connection, errors, protocol
 from agent.config import contract, load
+
+if TYPE_CHECKING:
+    from agent import runtime
 
 LOG = logging.getLogger(__name__)
 
@@ -156,7 +159,9 @@ class AgentServer(gunicorn.app.base.BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> flask.Flask:
-        """Build the runtime and the app (in the worker process)."""
+        """Build the runtime and the app (in the worker process, after gevent patched it)."""
+        from agent import runtime
+
         return create_app(runtime.build_runtime(self._settings))
 
 

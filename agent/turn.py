@@ -9,7 +9,6 @@ safe because the lease serialises turns.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
@@ -17,7 +16,7 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from agent import completion, errors, guardrails, protocol
+from agent import completion, errors, guardrails, protocol, pump
 from agent.config import contract
 from agent.promptpack import model, model_prompt, render
 from agent.sessions import store as session_store
@@ -26,9 +25,14 @@ from agent.tools import catalog
 LOG = logging.getLogger(__name__)
 
 # Text deltas arriving within this interval of the last chunk frame are sent together: fewer
-# frames to send and to log, with no delay a reader can see. The first delta goes at once.
+# frames to send and to log, with no delay a reader can see. The first delta goes at once, and
+# held text goes out when the interval ends even if the stream pauses.
 CHUNK_FLUSH_INTERVAL_S = 0.03
 MAX_CHUNK_CHARS = 4096
+# How often a turn waiting on a silent stream looks at its cancel flag.
+CANCEL_POLL_S = 0.1
+# A stream silent this long fails the turn (the HTTP timeout normally fires first).
+STREAM_IDLE_TIMEOUT_S = 120.0
 DEFAULT_PROMPT_KEY = "default"
 CANCELLED_TOOL_RESULT = catalog.ToolResult(error="the turn was cancelled before this call ran")
 
@@ -182,21 +186,33 @@ class _Turn:
         reply = _Reply()
         buffered: list[str] = []
         last_flush = float("-inf")
-        with contextlib.closing(self.deps.llm.stream(request)) as events:
-            for event in events:
-                if self.deps.is_cancelled():
+        last_event = self.deps.monotonic()
+        events = pump.StreamPump(self.deps.llm.stream(request))
+        try:
+            while not self.deps.is_cancelled():
+                item = events.next(CHUNK_FLUSH_INTERVAL_S if buffered else CANCEL_POLL_S)
+                now = self.deps.monotonic()
+                if isinstance(item, pump.End):
                     break
-                if isinstance(event, completion.TextDelta):
-                    buffered.append(event.text)
-                    now = self.deps.monotonic()
-                    if (
-                        now - last_flush >= CHUNK_FLUSH_INTERVAL_S
-                        or _size(buffered) > MAX_CHUNK_CHARS
-                    ):
+                if isinstance(item, pump.Timeout):
+                    if now - last_event > STREAM_IDLE_TIMEOUT_S:
+                        raise errors.LLMError(
+                            f"no data from the model for {STREAM_IDLE_TIMEOUT_S:g}s"
+                        )
+                    if buffered:
                         yield self._chunk(buffered, reply)
                         buffered, last_flush = [], now
-                else:
-                    self._take_event(event, reply)
+                    continue
+                last_event = now
+                if not isinstance(item, completion.TextDelta):
+                    self._take_event(item, reply)
+                    continue
+                buffered.append(item.text)
+                if now - last_flush >= CHUNK_FLUSH_INTERVAL_S or _size(buffered) > MAX_CHUNK_CHARS:
+                    yield self._chunk(buffered, reply)
+                    buffered, last_flush = [], now
+        finally:
+            events.close()
         if buffered:
             yield self._chunk(buffered, reply)
         return reply
