@@ -189,6 +189,9 @@ def _value(name: str, spec: dict[str, Any], content: str, candidates: list[str])
 def _text(name: str, content: str, candidates: list[str]) -> str:
     if name.lower() in WHOLE_MESSAGE_PROPERTIES or not candidates:
         return content
-    # A capitalised word after the first is most likely a name: "the weather in Paris".
-    capitalised = [w for w in candidates[1:] if w[:1].isupper()]
-    return (capitalised or candidates)[-1]
+    words = _WORD.findall(content)
+    first = words[0] if words else ""
+    # A capitalised word that does not open the sentence is most likely a name ("in Paris").
+    capitalised = [w for w in candidates if w[:1].isupper() and w != first]
+    wordy = [w for w in candidates if not _NUMBER.fullmatch(w)]
+    return (capitalised or wordy or candidates)[-1]

@@ -30,8 +30,7 @@ MAX_ID_CHARS = 128
 
 CLIENT_TYPES = ("message", "cancel")
 SERVER_TYPES = ("connected", "chunk", "tool_call", "tool_result", "done", "error")
-# Frames logged in the session store get a fresh seq; these carry the current one.
-TRANSIENT_TYPES = ("connected",)
+# `done.finish_reason`: the model's own reasons, and ours for a cancelled turn.
 FINISH_REASONS = ("stop", "length", "content_filter", "cancelled")
 EXECUTION_SERVER = "server"
 

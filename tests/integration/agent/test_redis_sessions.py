@@ -20,9 +20,11 @@ ROUND_TRIP_COMMANDS = frozenset({"evalsha", "eval", "script|load"})
 
 @pytest.fixture
 def redis_env(
-    redis_url: str, config_dir: agent_config.KubeletDir, llm: fake_llm.FakeLLM,
+    redis_url: str,
+    config_dir: agent_config.KubeletDir,
+    llm: fake_llm.FakeLLM,
     endpoints: dict[str, str],
-) -> tuple[dict[str, str], str]:  # fmt: skip
+) -> tuple[dict[str, str], str]:
     """Env for an agent on Redis with a key prefix of its own, and that prefix."""
     prefix = f"t{uuid.uuid4().hex[:8]}:"
     config_dir.swap(agent_config.files(llm.base_url, endpoints, session_type="redis"))
