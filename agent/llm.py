@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import socket
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any
@@ -27,6 +28,7 @@ MAX_RETRY_AFTER_S = 30.0
 # All attempts of one completion, fallbacks included, must start within this budget.
 TOTAL_BUDGET_S = 120.0
 REQUEST_TIMEOUT_S = 60.0
+WARM_UP_TIMEOUT_S = 5.0
 # Bounds on one streamed response.
 MAX_STREAM_CHUNKS = 100_000
 MAX_TOOL_CALLS_PER_RESPONSE = 64
@@ -51,11 +53,13 @@ def is_litellm(provider: contract.ProviderConfig) -> bool:
     return provider.type != "mock"
 
 
-def warm_up() -> float:
-    """Import litellm and run one offline streamed completion; return the seconds it took.
+def warm_up(provider: contract.ProviderConfig | None = None) -> float:
+    """Import litellm and run its code paths once, offline; return the seconds it took.
 
-    The first call through litellm imports most of its modules lazily; doing it here moves
+    The first call through litellm imports hundreds of modules lazily (its streaming wrapper,
+    then the provider's SDK and HTTP client, then the tool-calling code); doing it here moves
     that cost from the first user's first turn to startup, before the server reports ready.
+    The provider's path is run against a loopback port that refuses the connection.
     """
     started = time.monotonic()
     litellm = _litellm()
@@ -67,7 +71,34 @@ def warm_up() -> float:
     )
     for _ in stream:
         pass
+    if provider is not None and is_litellm(provider):
+        _warm_provider(litellm, provider)
     return time.monotonic() - started
+
+
+def _warm_provider(litellm: Any, provider: contract.ProviderConfig) -> None:
+    tool = {"type": "function", "function": {"name": "warm_up", "parameters": {"type": "object"}}}
+    with socket.socket() as closed:
+        # Bound but not listening: connecting to it is refused at once, on this host.
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        try:
+            response = litellm.completion(
+                model=f"{LITELLM_PREFIX[provider.type]}/{provider.model}",
+                messages=[{"role": "user", "content": "warm up"}],
+                tools=[tool],
+                stream=True,
+                stream_options={"include_usage": True},
+                api_base=f"http://127.0.0.1:{port}",
+                api_key=PLACEHOLDER_KEY,
+                timeout=WARM_UP_TIMEOUT_S,
+                max_retries=0,
+                num_retries=0,
+            )
+            for _ in response:
+                pass
+        except Exception as error:  # noqa: BLE001 - failing is the expected outcome here
+            LOG.debug("warm-up call ended as expected: %s", type(error).__name__)
 
 
 def _litellm() -> Any:

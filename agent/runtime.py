@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from agent import errors, guardrails, hub, llm, metrics, turn
-from agent.config import load, reload
+from agent.config import contract, load, reload
 from agent.promptpack import model
 from agent.sessions import factory, store
 from agent.tools import executor
@@ -44,7 +44,7 @@ class Runtime:
     sleep: Callable[[float], None] = time.sleep
     new_id: Callable[[], str] = new_id
     warm: threading.Event = dataclasses.field(default_factory=threading.Event)
-    _warmed_litellm: bool = False
+    _warmed_types: set[str] = dataclasses.field(default_factory=set)
 
     def turn_deps(
         self, pack: model.PromptPack, pack_version: str, is_cancelled: Callable[[], bool]
@@ -86,15 +86,18 @@ class Runtime:
 
     def start_warm_up(self) -> None:
         """Make the current provider's first turn as fast as the next, in the background."""
-        if not llm.is_litellm(self.reloader.current.agent.provider) or self._warmed_litellm:
+        provider = self.reloader.current.agent.provider
+        if not llm.is_litellm(provider) or provider.type in self._warmed_types:
             self.warm.set()
             return
-        self._warmed_litellm = True
-        threading.Thread(target=self._warm_up, name="llm-warm-up", daemon=True).start()
+        self._warmed_types.add(provider.type)
+        threading.Thread(
+            target=self._warm_up, args=(provider,), name="llm-warm-up", daemon=True
+        ).start()
 
-    def _warm_up(self) -> None:
+    def _warm_up(self, provider: contract.ProviderConfig) -> None:
         try:
-            LOG.info("LLM client warm in %.2fs", llm.warm_up())
+            LOG.info("LLM client for %s warm in %.2fs", provider.type, llm.warm_up(provider))
         except Exception:  # a failed warm-up only costs the first turn its speed
             LOG.exception("LLM client warm-up failed; the first turn will be slower")
         self.warm.set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from tests.support import fake_llm
 from tests.support.agent_server import RunningAgent
@@ -183,7 +184,10 @@ def test_metrics_count_turns_tokens_cost_and_tools(
     assert agent.metric("omnia_agent_connections_total", **pack) == 1
 
 
-def test_probes(agent: RunningAgent) -> None:
+def test_probes_and_ready_means_warm(agent: RunningAgent) -> None:
+    # Ready only once litellm and the provider's client code are imported: the first user
+    # must not pay for them.
+    assert {"litellm", "openai", "httpx", "mcp"} <= set(sys.modules)
     assert agent.http("/healthz").json() == {"status": "ok"}
     ready = agent.http("/readyz")
     assert ready.status_code == 200

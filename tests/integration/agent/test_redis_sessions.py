@@ -8,9 +8,12 @@ from collections.abc import Callable
 import pytest
 import redis
 
-from agent.config import contract
+from agent import runtime, server
+from agent.config import contract, load
 from tests.support import agent_config, fake_llm
 from tests.support.agent_server import RunningAgent
+from tests.support.ports import free_port
+from tests.support.wait import wait_until
 from tests.support.ws_client import WsClient, text_of
 
 # Every store operation is one script call; commandstats also counts the commands a script
@@ -116,3 +119,23 @@ def test_concurrent_turns_across_agents_are_rejected_by_the_lease(
         rest = one.until_end()
     assert busy[-1]["error"]["code"] == "SESSION_BUSY"
     assert head["content"] + text_of(rest) == "holding the lease"
+
+
+def test_not_ready_while_redis_is_unreachable(
+    config_dir: agent_config.KubeletDir, llm: fake_llm.FakeLLM, endpoints: dict[str, str]
+) -> None:
+    config_dir.swap(agent_config.files(llm.base_url, endpoints, session_type="redis"))
+    env = {
+        **config_dir.env(),
+        contract.ENV_SESSION_STORE_URL: f"redis://127.0.0.1:{free_port()}/0",
+    }
+    rt = runtime.build_runtime(load.Settings.from_env(env))
+    try:
+        client = server.create_app(rt).test_client()
+        wait_until(rt.warm.is_set, 30, "warm")
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json["reason"].startswith("session store:")
+        assert client.get("/healthz").status_code == 200
+    finally:
+        rt.close()
