@@ -38,6 +38,8 @@ class Script:
     finish_reason: str | None = None
     # Stream this many text deltas, then wait for `gate` before the rest.
     pause_after: int | None = None
+    # Stream this many text deltas, then an SSE error event, as OpenAI does on a mid-stream failure.
+    break_after: int | None = None
     gate: threading.Event = dataclasses.field(default_factory=threading.Event)
 
 
@@ -48,6 +50,7 @@ class FakeLLM:
         self._lock = threading.Lock()
         self._scripts: list[Script] = []
         self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
         self.port = 0
 
     @property
@@ -67,16 +70,18 @@ class FakeLLM:
                 script.gate.set()
             self._scripts.clear()
             self.requests.clear()
+            self.headers.clear()
 
     def pending(self) -> int:
         """How many scripts are still queued."""
         with self._lock:
             return len(self._scripts)
 
-    def take(self, body: dict[str, Any]) -> Script:
+    def take(self, body: dict[str, Any], headers: dict[str, str]) -> Script:
         """Record a request and return its script."""
         with self._lock:
             self.requests.append(body)
+            self.headers.append(headers)
             for index, script in enumerate(self._scripts):
                 if script.model is None or script.model == body.get("model"):
                     return self._scripts.pop(index)
@@ -101,6 +106,9 @@ def _events(script: Script, body: dict[str, Any]) -> Iterator[dict[str, Any] | N
     for count, start in enumerate(range(0, len(text), script.delta_chars)):
         if script.pause_after is not None and count == script.pause_after:
             yield None
+        if script.break_after is not None and count == script.break_after:
+            yield {"error": {"message": "scripted mid-stream failure", "type": "server_error"}}
+            return
         yield _chunk(model, {"content": text[start : start + script.delta_chars]})
     for index, (name, arguments) in enumerate(script.tool_calls):
         head = {"index": index, "id": f"call_{index + 1}", "type": "function"}
@@ -139,7 +147,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         body = json.loads(self.rfile.read(length) or b"{}")
-        script = self.server.fake.take(body)
+        script = self.server.fake.take(body, {k.lower(): v for k, v in self.headers.items()})
         if script.delay_s:
             time.sleep(script.delay_s)
         if script.status != 200:
