@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import select
 import sys
 import urllib.parse
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 import websocket
@@ -22,6 +24,8 @@ TURN_TIMEOUT_S = 300.0
 REPLAY_IDLE_S = 0.5
 MAX_SHOWN_RESULT_CHARS = 400
 MAX_INPUT_LINES = 10_000
+# How often an interactive client waiting for the user reads the socket (pings, closes).
+IDLE_POLL_S = 1.0
 
 
 class ChatError(Exception):
@@ -147,6 +151,32 @@ class Client:
             elif turn_id:
                 open_turn = turn_id
 
+    def wait_for_input(self, stdin: TextIO) -> None:
+        """Wait until stdin has a line, answering the server's pings meanwhile.
+
+        The agent closes sockets that do not answer its pings, and websocket-client answers
+        them only while reading; an interactive user may think for minutes.
+        """
+        while True:
+            readable, _, _ = select.select([stdin, self._ws.sock], [], [], IDLE_POLL_S)
+            if self._ws.sock in readable:
+                self._read_while_idle()
+            if stdin in readable:
+                return
+
+    def _read_while_idle(self) -> None:
+        self._ws.settimeout(IDLE_POLL_S)
+        try:
+            opcode, frame = self._ws.recv_data_frame(True)
+        except websocket.WebSocketTimeoutException:
+            return
+        except (websocket.WebSocketException, OSError) as error:
+            raise ChatError(f"the connection closed: {error or type(error).__name__}") from error
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            raise ChatError("the agent closed the connection")
+        if opcode == websocket.ABNF.OPCODE_TEXT:
+            self._printer.show(json.loads(frame.data))
+
     def turn(self, content: str) -> None:
         """Send a message and print its turn until the end; raise ChatError on an error end."""
         self._ws.send(json.dumps({"type": "message", "content": content}))
@@ -175,16 +205,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _lines(stdin: TextIO, interactive: bool, err: TextIO) -> Any:
-    for count, line in enumerate(stdin):
-        if count >= MAX_INPUT_LINES:
-            return
-        text = line.strip()
-        if text:
-            yield text
+def _lines(client: Client, stdin: TextIO, interactive: bool, err: TextIO) -> Iterator[str]:
+    for _ in range(MAX_INPUT_LINES):
         if interactive:
             err.write("you> ")
             err.flush()
+            client.wait_for_input(stdin)
+        line = stdin.readline()
+        if not line:
+            return
+        if line.strip():
+            yield line.strip()
 
 
 def main(argv: list[str]) -> int:
@@ -203,10 +234,7 @@ def main(argv: list[str]) -> int:
         client.open()
         if args.after_seq is not None:
             client.drain_replay()
-        if interactive:
-            sys.stderr.write("you> ")
-            sys.stderr.flush()
-        for text in _lines(sys.stdin, interactive, sys.stderr):
+        for text in _lines(client, sys.stdin, interactive, sys.stderr):
             client.turn(text)
     except ChatError as error:
         print(f"omnia chat: {error}", file=sys.stderr)

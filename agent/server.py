@@ -81,11 +81,11 @@ class FlaskSocket:
             LOG.debug("socket already closed")
 
 
-def create_app(rt: runtime.Runtime) -> flask.Flask:
+def create_app(rt: runtime.Runtime, *, ping_interval_s: float = PING_INTERVAL_S) -> flask.Flask:
     """Return the agent's Flask app serving the runtime's sockets, probes and metrics."""
     app = flask.Flask("omnia-agent")
     app.config["SOCK_SERVER_OPTIONS"] = {
-        "ping_interval": PING_INTERVAL_S,
+        "ping_interval": ping_interval_s,
         "max_message_size": rt.settings.max_frame_bytes * protocol.TRANSPORT_FRAME_FACTOR,
     }
     sock = flask_sock.Sock(app)

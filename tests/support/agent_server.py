@@ -49,6 +49,7 @@ def serving(
     *,
     session_store: session_store.SessionStore | None = None,
     sleep: object = None,
+    ping_interval_s: float = server.PING_INTERVAL_S,
 ) -> Iterator[RunningAgent]:
     """Build the runtime from env (as `omnia agent` would) and serve it until the block exits."""
     settings = load.Settings.from_env(env)
@@ -58,7 +59,8 @@ def serving(
         reload_interval_s=FAST_RELOAD_S,
         sleep=sleep if callable(sleep) else time.sleep,
     )
-    httpd = make_server("127.0.0.1", 0, server.create_app(rt), threaded=True)
+    app = server.create_app(rt, ping_interval_s=ping_interval_s)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
     httpd.daemon_threads = True
     httpd.block_on_close = False
     thread = threading.Thread(target=httpd.serve_forever, name="agent-wsgi", daemon=True)
