@@ -14,7 +14,7 @@ from tests.support import agent_config
 from tests.support.agent_server import RunningAgent
 from tests.support.wait import wait_until
 
-PING_S = 0.2
+PING_S = 0.5
 
 
 def test_a_client_that_never_answers_pings_is_disconnected(
@@ -39,7 +39,7 @@ def test_interactive_chat_answers_pings_while_the_user_thinks(
     client.open()
     read_end, write_end = os.pipe()
     user = os.fdopen(read_end)
-    typed = threading.Timer(10 * PING_S, lambda: os.write(write_end, b"hello\n"))
+    typed = threading.Timer(4 * PING_S, lambda: os.write(write_end, b"hello\n"))
     typed.start()
     client.wait_for_input(user)
     assert ws.connected
