@@ -133,13 +133,18 @@ class RedisStore:
         return codec.from_json(reply[1])
 
     def ping(self) -> None:
-        """Check Redis answers (every node of a cluster).
+        """Check Redis answers (every primary of a cluster: one PING each).
 
         Raises:
             StoreUnavailable: it does not.
         """
         try:
-            self._connected()[0].ping()
+            client = self._connected()[0]
+            if isinstance(client, redis.cluster.RedisCluster):
+                # Plain PING goes to one node; a session may live on any primary.
+                client.ping(target_nodes=redis.cluster.RedisCluster.PRIMARIES)
+            else:
+                client.ping()
         except _REDIS_ERRORS as err:
             raise self._unavailable(err) from err
 

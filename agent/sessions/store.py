@@ -6,6 +6,10 @@ to, and the seq of its last logged frame. Turns are serialised by a lease: `begi
 it, `end_turn` releases it. Every write refreshes the TTL of every key of the session.
 
 Round trips per turn (Redis): begin_turn 1, each `append` (one per tool round) 1, end_turn 1.
+
+Every method may also raise StoreUnavailable (the backend cannot be reached), and methods that
+take messages or frames raise ValueError for ones JSON cannot hold or frames whose int "seq"
+is not above the last logged one: those are bugs in the caller, not client errors.
 """
 
 from __future__ import annotations
@@ -58,7 +62,14 @@ class SessionStore(Protocol):
     """Conversation storage. Implementations: memory (one process), Redis, Redis Cluster."""
 
     def create(self, session_id: str, pack_version: str | None) -> SessionInfo:
-        """Create an empty session pinned to a pack version (idempotent for the same id)."""
+        """Create an empty session pinned to a pack version (idempotent for the same id).
+
+        A live session with this id is returned as it is (its pack version kept); an expired
+        one is replaced by a new empty session.
+
+        Raises:
+            ValueError: the id is not of the form `codec.is_session_id` accepts.
+        """
 
     def get(self, session_id: str) -> SessionInfo:
         """Return a session and refresh its TTL.
@@ -70,6 +81,9 @@ class SessionStore(Protocol):
     def begin_turn(self, session_id: str, turn_id: str, user_message: Message) -> TurnStart:
         """Take the session's turn lease, store the user message, return the history.
 
+        Called again by the turn that holds the lease, it stores nothing and returns the same
+        state (a retry after a lost reply is harmless).
+
         Raises:
             SessionBusy: another turn holds the lease. SessionNotFound, SessionExpired.
         """
@@ -77,10 +91,11 @@ class SessionStore(Protocol):
     def append(
         self, session_id: str, turn_id: str, messages: list[Message], frames: list[Frame]
     ) -> None:
-        """Store messages and frames mid-turn (a tool round) in one round trip.
+        """Store messages and frames mid-turn (a tool round) in one round trip; renew the lease.
 
         Raises:
-            TurnLost: the lease is no longer ours.
+            TurnLost: the lease is no longer ours (nothing is written). SessionExpired,
+                SessionNotFound: the lease is ours but the session's TTL ran out mid-turn.
         """
 
     def end_turn(
@@ -89,11 +104,12 @@ class SessionStore(Protocol):
         """Store the turn's last messages and frames and release the lease, in one round trip.
 
         Raises:
-            TurnLost: the lease is no longer ours (nothing is written).
+            TurnLost: the lease is no longer ours (nothing is written). SessionExpired,
+                SessionNotFound: as for `append`.
         """
 
     def frames_after(self, session_id: str, after_seq: int) -> list[Frame]:
-        """Return the logged frames with seq > after_seq, oldest first.
+        """Return the logged frames with seq > after_seq, oldest first, and refresh the TTL.
 
         Raises:
             SessionNotFound, SessionExpired.
