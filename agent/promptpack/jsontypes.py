@@ -82,7 +82,7 @@ def _check_range(value: float, minimum: float | None, maximum: float | None, wha
         raise _fail("json_range", f"{shown} is out of range: expected {what}")
 
 
-def _integer(minimum: int | None) -> Callable[[Any], int]:
+def _integer(minimum: int) -> Callable[[Any], int]:
     what = f"an integer{_range_text(minimum, None)}"
 
     def check(value: Any) -> int:
@@ -113,7 +113,6 @@ def _number(minimum: float | None, maximum: float | None) -> Callable[[Any], flo
     return check
 
 
-Integer: TypeAlias = Annotated[int, pydantic.PlainValidator(_integer(None))]
 NonNegativeInt: TypeAlias = Annotated[int, pydantic.PlainValidator(_integer(0))]
 PositiveInt: TypeAlias = Annotated[int, pydantic.PlainValidator(_integer(1))]
 Number: TypeAlias = Annotated[float, pydantic.PlainValidator(_number(None, None))]

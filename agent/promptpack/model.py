@@ -13,7 +13,6 @@ from typing import Annotated, Literal
 import pydantic
 
 from agent.promptpack import jsontypes, model_eval, model_prompt, model_workflow
-from agent.promptpack.jsontypes import Opt
 
 TemplateFeature = Literal["basic_substitution", "fragments", "conditionals", "loops", "filters"]
 
@@ -29,18 +28,20 @@ class TemplateEngine(jsontypes.Closed):
 class CostEstimate(jsontypes.Open):
     """Cost per execution, in US dollars."""
 
-    min_cost_usd: Opt[jsontypes.NonNegativeNumber] = None
-    max_cost_usd: Opt[jsontypes.NonNegativeNumber] = None
-    avg_cost_usd: Opt[jsontypes.NonNegativeNumber] = None
+    min_cost_usd: jsontypes.Opt[jsontypes.NonNegativeNumber] = None
+    max_cost_usd: jsontypes.Opt[jsontypes.NonNegativeNumber] = None
+    avg_cost_usd: jsontypes.Opt[jsontypes.NonNegativeNumber] = None
 
 
 class Metadata(jsontypes.Open):
     """Pack metadata for discovery; keys beyond the known ones are kept as they are."""
 
-    domain: Opt[str] = None
-    language: Opt[Annotated[str, pydantic.Field(pattern=jsontypes.LANGUAGE_PATTERN)]] = None
+    domain: jsontypes.Opt[str] = None
+    language: jsontypes.Opt[Annotated[str, pydantic.Field(pattern=jsontypes.LANGUAGE_PATTERN)]] = (
+        None
+    )
     tags: list[str] = pydantic.Field(default_factory=list)
-    cost_estimate: Opt[CostEstimate] = None
+    cost_estimate: jsontypes.Opt[CostEstimate] = None
 
 
 class Compilation(jsontypes.Open):
@@ -49,29 +50,29 @@ class Compilation(jsontypes.Open):
     compiled_with: str
     created_at: str  # a date-time by format, which JSON Schema validators do not enforce
     schema_: str = pydantic.Field(alias="schema")
-    source: Opt[str] = None
+    source: jsontypes.Opt[str] = None
 
 
 class PromptPack(jsontypes.Closed):
     """A PromptPack: versioned prompts with their tools, fragments and orchestration."""
 
-    schema_uri: Opt[str] = pydantic.Field(default=None, alias="$schema")
+    schema_uri: jsontypes.Opt[str] = pydantic.Field(default=None, alias="$schema")
     id: Annotated[
         str, pydantic.Field(pattern=jsontypes.PACK_ID_PATTERN, min_length=1, max_length=100)
     ]
     name: Annotated[str, pydantic.Field(min_length=1, max_length=200)]
     version: jsontypes.SemVer
-    description: Opt[Annotated[str, pydantic.Field(max_length=5000)]] = None
+    description: jsontypes.Opt[Annotated[str, pydantic.Field(max_length=5000)]] = None
     template_engine: TemplateEngine
     # Task type -> prompt; at least one.
     prompts: dict[str, model_prompt.Prompt] = pydantic.Field(min_length=1)
     fragments: dict[str, str] = pydantic.Field(default_factory=dict)
     tools: dict[str, model_prompt.Tool] = pydantic.Field(default_factory=dict)
-    metadata: Opt[Metadata] = None
-    compilation: Opt[Compilation] = None
+    metadata: jsontypes.Opt[Metadata] = None
+    compilation: jsontypes.Opt[Compilation] = None
     evals: list[model_eval.Eval] = pydantic.Field(default_factory=list)
-    workflow: Opt[model_workflow.Workflow] = None
-    agents: Opt[model_workflow.Agents] = None
+    workflow: jsontypes.Opt[model_workflow.Workflow] = None
+    agents: jsontypes.Opt[model_workflow.Agents] = None
     skills: list[model_workflow.SkillSource] = pydantic.Field(default_factory=list)
 
     def tools_of(self, prompt_key: str) -> list[model_prompt.Tool]:

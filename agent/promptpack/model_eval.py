@@ -7,14 +7,13 @@ from typing import Annotated, Any, Literal
 import pydantic
 
 from agent.promptpack import jsontypes
-from agent.promptpack.jsontypes import Opt
 
 
 class MetricRange(jsontypes.Open):
     """The expected range of a metric's values."""
 
-    min: Opt[jsontypes.Number] = None
-    max: Opt[jsontypes.Number] = None
+    min: jsontypes.Opt[jsontypes.Number] = None
+    max: jsontypes.Opt[jsontypes.Number] = None
 
 
 class MetricDef(jsontypes.Open):
@@ -22,14 +21,14 @@ class MetricDef(jsontypes.Open):
 
     name: Annotated[str, pydantic.Field(pattern=jsontypes.METRIC_NAME_PATTERN)]
     type: Literal["gauge", "counter", "histogram", "boolean"]
-    range: Opt[MetricRange] = None
+    range: jsontypes.Opt[MetricRange] = None
 
 
 class Threshold(jsontypes.Closed):
     """The pass mark of an eval: `score <operator> value`."""
 
-    operator: Opt[str] = None
-    value: Opt[jsontypes.Number] = None
+    operator: jsontypes.Opt[str] = None
+    value: jsontypes.Opt[jsontypes.Number] = None
 
 
 class Eval(jsontypes.Closed):
@@ -40,14 +39,14 @@ class Eval(jsontypes.Closed):
     """
 
     id: jsontypes.NonEmptyStr
-    description: Opt[str] = None
+    description: jsontypes.Opt[str] = None
     type: jsontypes.NonEmptyStr
     trigger: str
     sample_percentage: jsontypes.Percentage = 5
     enabled: bool = True
     params: dict[str, Any] = pydantic.Field(default_factory=dict)
-    metric: Opt[MetricDef] = None
-    threshold: Opt[Threshold] = None
-    message: Opt[str] = None
-    when: Opt[dict[str, Any]] = None
+    metric: jsontypes.Opt[MetricDef] = None
+    threshold: jsontypes.Opt[Threshold] = None
+    message: jsontypes.Opt[str] = None
+    when: jsontypes.Opt[dict[str, Any]] = None
     groups: list[str] = pydantic.Field(default_factory=list)

@@ -7,27 +7,26 @@ from typing import Annotated, Any, Literal
 import pydantic
 
 from agent.promptpack import jsontypes, model_eval, model_media
-from agent.promptpack.jsontypes import Opt
 
 
 class VariableValidation(jsontypes.Closed):
     """Checks a variable's value must pass when the prompt is rendered."""
 
-    pattern: Opt[str] = None
-    min_length: Opt[jsontypes.NonNegativeInt] = None
-    max_length: Opt[jsontypes.PositiveInt] = None
-    minimum: Opt[jsontypes.Number] = None
-    maximum: Opt[jsontypes.Number] = None
-    enum: Opt[list[Any]] = None
+    pattern: jsontypes.Opt[str] = None
+    min_length: jsontypes.Opt[jsontypes.NonNegativeInt] = None
+    max_length: jsontypes.Opt[jsontypes.PositiveInt] = None
+    minimum: jsontypes.Opt[jsontypes.Number] = None
+    maximum: jsontypes.Opt[jsontypes.Number] = None
+    enum: jsontypes.Opt[list[Any]] = None
 
 
 class VariableBinding(jsontypes.Closed):
     """Where the runtime takes a variable's value from (context, session, env, header, ...)."""
 
-    kind: Opt[str] = None
-    field: Opt[str] = None
+    kind: jsontypes.Opt[str] = None
+    field: jsontypes.Opt[str] = None
     auto_populate: bool = False
-    filter: Opt[str] = None
+    filter: jsontypes.Opt[str] = None
 
 
 class Variable(jsontypes.Closed):
@@ -38,10 +37,10 @@ class Variable(jsontypes.Closed):
     required: bool
     # Any JSON value, null included; `has_default` tells an absent default from a null one.
     default: Any = None
-    description: Opt[str] = None
+    description: jsontypes.Opt[str] = None
     example: Any = None
-    validation: Opt[VariableValidation] = None
-    binding: Opt[VariableBinding] = None
+    validation: jsontypes.Opt[VariableValidation] = None
+    binding: jsontypes.Opt[VariableBinding] = None
 
     @property
     def has_default(self) -> bool:
@@ -52,13 +51,13 @@ class Variable(jsontypes.Closed):
 class Parameters(jsontypes.Closed):
     """LLM sampling parameters; an unset one is left to the provider's default."""
 
-    temperature: Opt[jsontypes.Temperature] = None
-    max_tokens: Opt[jsontypes.PositiveInt] = None
-    top_p: Opt[jsontypes.Fraction] = None
+    temperature: jsontypes.Opt[jsontypes.Temperature] = None
+    max_tokens: jsontypes.Opt[jsontypes.PositiveInt] = None
+    top_p: jsontypes.Opt[jsontypes.Fraction] = None
     # The only key where the schema allows an explicit null.
     top_k: jsontypes.PositiveInt | None = None
-    frequency_penalty: Opt[jsontypes.Penalty] = None
-    presence_penalty: Opt[jsontypes.Penalty] = None
+    frequency_penalty: jsontypes.Opt[jsontypes.Penalty] = None
+    presence_penalty: jsontypes.Opt[jsontypes.Penalty] = None
 
 
 class ToolParameters(jsontypes.Open):
@@ -74,7 +73,7 @@ class Tool(jsontypes.Closed):
 
     name: jsontypes.Identifier
     description: jsontypes.NonEmptyStr
-    parameters: Opt[ToolParameters] = None
+    parameters: jsontypes.Opt[ToolParameters] = None
 
 
 class ToolPolicy(jsontypes.Closed):
@@ -92,7 +91,7 @@ class Validator(jsontypes.Closed):
 
     type: jsontypes.NonEmptyStr
     enabled: bool = True
-    message: Opt[str] = None
+    message: jsontypes.Opt[str] = None
     # False means a violation is only logged.
     fail_on_violation: bool = False
     params: dict[str, Any] = pydantic.Field(default_factory=dict)
@@ -120,20 +119,20 @@ class TestedModel(jsontypes.Closed):
     provider: str
     model: str
     date: str
-    success_rate: Opt[jsontypes.Fraction] = None
-    avg_tokens: Opt[jsontypes.NonNegativeNumber] = None
-    avg_cost: Opt[jsontypes.NonNegativeNumber] = None
-    avg_latency_ms: Opt[jsontypes.NonNegativeNumber] = None
-    notes: Opt[str] = None
+    success_rate: jsontypes.Opt[jsontypes.Fraction] = None
+    avg_tokens: jsontypes.Opt[jsontypes.NonNegativeNumber] = None
+    avg_cost: jsontypes.Opt[jsontypes.NonNegativeNumber] = None
+    avg_latency_ms: jsontypes.Opt[jsontypes.NonNegativeNumber] = None
+    notes: jsontypes.Opt[str] = None
 
 
 class ModelOverride(jsontypes.Closed):
     """Template and parameter changes for one model."""
 
-    system_template_prefix: Opt[str] = None
-    system_template_suffix: Opt[str] = None
-    system_template: Opt[str] = None
-    parameters: Opt[Parameters] = None
+    system_template_prefix: jsontypes.Opt[str] = None
+    system_template_suffix: jsontypes.Opt[str] = None
+    system_template: jsontypes.Opt[str] = None
+    parameters: jsontypes.Opt[Parameters] = None
 
 
 class Prompt(jsontypes.Closed):
@@ -141,17 +140,17 @@ class Prompt(jsontypes.Closed):
 
     id: Annotated[str, pydantic.Field(pattern=jsontypes.PROMPT_ID_PATTERN)]
     name: jsontypes.NonEmptyStr
-    description: Opt[str] = None
+    description: jsontypes.Opt[str] = None
     version: jsontypes.SemVer
     system_template: jsontypes.NonEmptyStr
     variables: list[Variable] = pydantic.Field(default_factory=list)
     # Names of pack-level tools this prompt may call.
     tools: list[str] = pydantic.Field(default_factory=list)
     tool_policy: ToolPolicy = pydantic.Field(default_factory=ToolPolicy)
-    pipeline: Opt[Pipeline] = None
+    pipeline: jsontypes.Opt[Pipeline] = None
     parameters: Parameters = pydantic.Field(default_factory=Parameters)
     validators: list[Validator] = pydantic.Field(default_factory=list)
     evals: list[model_eval.Eval] = pydantic.Field(default_factory=list)
     tested_models: list[TestedModel] = pydantic.Field(default_factory=list)
     model_overrides: dict[str, ModelOverride] = pydantic.Field(default_factory=dict)
-    media: Opt[model_media.MediaConfig] = None
+    media: jsontypes.Opt[model_media.MediaConfig] = None

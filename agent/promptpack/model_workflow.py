@@ -7,14 +7,13 @@ from typing import Annotated, Literal
 import pydantic
 
 from agent.promptpack import jsontypes
-from agent.promptpack.jsontypes import Opt
 
 
 class ArtifactDef(jsontypes.Closed):
     """A named slot of small structured data carried across state visits (`{{artifacts.x}}`)."""
 
     type: str  # a MIME type
-    description: Opt[str] = None
+    description: jsontypes.Opt[str] = None
     mode: Literal["replace", "append"] = "replace"
 
 
@@ -22,30 +21,30 @@ class WorkflowState(jsontypes.Closed):
     """One state: the prompt it runs and the events that leave it."""
 
     prompt_task: str
-    description: Opt[str] = None
+    description: jsontypes.Opt[str] = None
     # Event name -> target state.
     on_event: dict[str, str] = pydantic.Field(default_factory=dict)
-    persistence: Opt[str] = None
-    orchestration: Opt[str] = None
-    skills: Opt[str] = None
+    persistence: jsontypes.Opt[str] = None
+    orchestration: jsontypes.Opt[str] = None
+    skills: jsontypes.Opt[str] = None
     terminal: bool = False
-    max_visits: Opt[jsontypes.PositiveInt] = None
-    on_max_visits: Opt[str] = None
+    max_visits: jsontypes.Opt[jsontypes.PositiveInt] = None
+    on_max_visits: jsontypes.Opt[str] = None
     artifacts: dict[str, ArtifactDef] = pydantic.Field(default_factory=dict)
 
 
 class WorkflowBudget(jsontypes.Closed):
     """Limits for one workflow run; an unset limit means none."""
 
-    max_total_visits: Opt[jsontypes.PositiveInt] = None
-    max_tool_calls: Opt[jsontypes.PositiveInt] = None
-    max_wall_time_sec: Opt[jsontypes.PositiveInt] = None
+    max_total_visits: jsontypes.Opt[jsontypes.PositiveInt] = None
+    max_tool_calls: jsontypes.Opt[jsontypes.PositiveInt] = None
+    max_wall_time_sec: jsontypes.Opt[jsontypes.PositiveInt] = None
 
 
 class WorkflowEngine(jsontypes.Open):
     """Engine settings: the budget, plus runtime-specific hints kept as they are."""
 
-    budget: Opt[WorkflowBudget] = None
+    budget: jsontypes.Opt[WorkflowBudget] = None
 
 
 class Workflow(jsontypes.Closed):
@@ -54,13 +53,13 @@ class Workflow(jsontypes.Closed):
     version: jsontypes.PositiveInt
     entry: str
     states: dict[str, WorkflowState] = pydantic.Field(min_length=1)
-    engine: Opt[WorkflowEngine] = None
+    engine: jsontypes.Opt[WorkflowEngine] = None
 
 
 class AgentDef(jsontypes.Closed):
     """A2A agent-card metadata for one prompt."""
 
-    description: Opt[str] = None
+    description: jsontypes.Opt[str] = None
     tags: list[str] = pydantic.Field(default_factory=list)
     input_modes: list[str] = pydantic.Field(default_factory=lambda: ["text/plain"])
     output_modes: list[str] = pydantic.Field(default_factory=lambda: ["text/plain"])

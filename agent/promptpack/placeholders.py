@@ -7,7 +7,8 @@ import re
 from typing import Literal
 
 # `{{ name }}`, `{{customer.contact.email}}`, `{{items[0].title}}`, `{{fragments.x}}`, ...
-_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+# The inside holds no brace, which keeps the scan linear even on a long run of `{{`.
+_PLACEHOLDER = re.compile(r"\{\{([^{}]*)\}\}")
 _ROOT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MEMBER = re.compile(r"\.([^.\[\]\s]+)")
 

@@ -44,11 +44,16 @@ def _data_path(loc: Sequence[str | int], data: object) -> Path:
     for position, part in enumerate(loc):
         child = _child(node, part)
         if child is not _ABSENT:
+            # A YAML key can be a number or a boolean; the path names it as the text it is.
+            path.append(str(part) if isinstance(node, dict) and not isinstance(part, str) else part)
             node = child
-        elif position < len(loc) - 1:
-            continue
-        path.append(part)
+        elif position == len(loc) - 1 and part != _KEY_PART:
+            path.append(part)
     return path
+
+
+# The last part of the location of an error in a mapping's key rather than its value.
+_KEY_PART = "[key]"
 
 
 _ABSENT = object()
@@ -101,6 +106,11 @@ def _finding(detail: ErrorDetails, path: Path) -> findings.Finding:
         return findings.error(path[:-1], f"missing required key {jsonvalues.show(path[-1])}")
     if kind == "extra_forbidden":
         return findings.error(path, _unknown_key(path))
+    if detail["loc"][-1:] == (_KEY_PART,):
+        return findings.error(path, f"expected a string key, got {_got(detail)}")
+    if kind == "invalid_key":
+        # pydantic locates a non-string key of an object by the key itself: name its parent.
+        return findings.error(path[:-1], f"expected string keys only, got {_got(detail)}")
     handler = _MESSAGES.get(kind)
     message = handler(detail) if handler else f"{detail['msg']}, got {_got(detail)}"
     return findings.error(path, message)

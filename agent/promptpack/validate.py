@@ -53,7 +53,8 @@ def validate_pack(data: object) -> list[findings.Finding]:
 
     Schema violations are errors, and the document is valid exactly when there are none. Only
     a schema-valid pack is checked further, and what those checks find are warnings. The order
-    is deterministic: errors in document order, then warnings rule by rule.
+    is deterministic: errors in the order the specification lists the keys, warnings rule by
+    rule, each in document order.
     """
     pack, errors = _check_schema(data)
     if pack is None:
