@@ -302,7 +302,8 @@ class _Turn:
             self.deps.store.end_turn(
                 self.request.session_id, self.request.turn_id, [], [*self._take_pending(), frame]
             )
-        except errors.SessionError as error:
+        except (errors.SessionError, ValueError) as error:
+            # The client still gets its terminal frame; the lease ends with its TTL.
             LOG.warning("turn %s: could not store its failure: %s", self.request.turn_id, error)
         yield frame
 
