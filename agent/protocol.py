@@ -25,7 +25,6 @@ PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 512 * 1024
 # The transport closes the socket (code 1009) above this many bytes; it only bounds memory.
 TRANSPORT_FRAME_FACTOR = 4
-MAX_CONTENT_CHARS = MAX_FRAME_BYTES
 MAX_ID_CHARS = 128
 
 CLIENT_TYPES = ("message", "cancel")
@@ -59,7 +58,8 @@ class MessageFrame(_ClientFrame):
 
     type: Literal["message"] = "message"
     session_id: SessionId | None = None
-    content: Annotated[str, pydantic.StringConstraints(min_length=1, max_length=MAX_CONTENT_CHARS)]
+    # Bounded by the frame size limit, checked before parsing.
+    content: Annotated[str, pydantic.StringConstraints(min_length=1)]
     metadata: dict[str, Any] = pydantic.Field(default_factory=dict)
     variables: dict[str, Any] = pydantic.Field(default_factory=dict)
     prompt: SessionId | None = None
