@@ -177,7 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
             f"{contract.ENV_SESSION_STORE_URL}; with none set it runs on built-in defaults."
         ),
     )
-    parser.add_argument("--worker-class", choices=WORKER_CLASSES, default=WORKER_CLASS)
+    parser.add_argument(
+        "--worker-class",
+        choices=WORKER_CLASSES,
+        default=WORKER_CLASS,
+        help=f"gunicorn worker class (default {WORKER_CLASS}; gthread holds a thread per socket)",
+    )
     return parser
 
 
