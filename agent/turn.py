@@ -173,7 +173,9 @@ class _Turn:
                 yield from self._finish(plan, reply.text, "cancelled")
                 return
             if not (may_call and reply.calls):
-                yield from self._finish(plan, reply.text, reply.finish)
+                # Calls the model made when it may not (the last round) are ignored.
+                finish = "stop" if reply.finish == "tool_calls" else reply.finish
+                yield from self._finish(plan, reply.text, finish)
                 return
             stored = yield from self._run_tools(plan, reply, calls_left)
             calls_left -= len(reply.calls)

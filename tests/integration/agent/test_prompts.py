@@ -118,7 +118,8 @@ def test_max_rounds_then_the_model_must_answer(
     llm.push(
         fake_llm.Script(tool_calls=calls),
         fake_llm.Script(tool_calls=calls),
-        fake_llm.Script(text="final"),
+        # Told tool_choice "none", a model may still ask: the calls are ignored.
+        fake_llm.Script(text="final", tool_calls=[("echo", {"city": "C"})]),
     )
     with WsClient(agent.ws_url()) as client:
         client.recv()
@@ -128,6 +129,7 @@ def test_max_rounds_then_the_model_must_answer(
     assert "tool call limit reached (3 per turn)" in results[3]["error"]
     assert [r.get("tool_choice") for r in llm.requests] == ["auto", "auto", "none"]
     assert frames[-1]["content"] == "final"
+    assert frames[-1]["finish_reason"] == "stop"
 
 
 def test_validators_reject_or_count(
