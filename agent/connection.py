@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger(__name__)
 
+CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_INTERNAL_ERROR = 1011
 MAX_AFTER_SEQ = 2**53
@@ -65,6 +66,7 @@ class Connection:
         label = self.pack_version
         self._rt.metrics.connections_total.labels(label).inc()
         self._rt.metrics.connections_active.labels(label).inc()
+        self._rt.track(self, is_open=True)
         try:
             while self._is_open:
                 try:
@@ -74,7 +76,12 @@ class Connection:
                 self._handle(raw)
         finally:
             self._is_open = False
+            self._rt.track(self, is_open=False)
             self._rt.metrics.connections_active.labels(label).dec()
+
+    def close_for_shutdown(self) -> None:
+        """Close the socket with 1001 ("going away"): the client should reconnect elsewhere."""
+        self._socket.close(CLOSE_GOING_AWAY, "server shutdown")
 
     def _start(self) -> bool:
         requested = self._query.get("session_id") or None

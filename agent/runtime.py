@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Protocol
 
 from agent import errors, guardrails, hub, llm, metrics, turn
 from agent.config import contract, load, reload
@@ -17,6 +18,19 @@ from agent.sessions import factory, store
 from agent.tools import executor
 
 LOG = logging.getLogger(__name__)
+
+
+# On shutdown, running turns get this long to finish before sockets close (gunicorn's graceful
+# timeout must be longer).
+DRAIN_TIMEOUT_S = 8.0
+DRAIN_POLL_S = 0.1
+
+
+class Closable(Protocol):
+    """A connection the runtime can close on shutdown."""
+
+    def close_for_shutdown(self) -> None:
+        """Close the socket with 1001, telling the client to reconnect elsewhere."""
 
 
 def utc_now() -> datetime:
@@ -44,6 +58,8 @@ class Runtime:
     sleep: Callable[[float], None] = time.sleep
     new_id: Callable[[], str] = new_id
     warm: threading.Event = dataclasses.field(default_factory=threading.Event)
+    connections: set[Closable] = dataclasses.field(default_factory=set)
+    _connections_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     _warmed_types: set[str] = dataclasses.field(default_factory=set)
 
     def turn_deps(
@@ -101,6 +117,27 @@ class Runtime:
         except Exception:  # a failed warm-up only costs the first turn its speed
             LOG.exception("LLM client warm-up failed; the first turn will be slower")
         self.warm.set()
+
+    def track(self, connection: Closable, is_open: bool) -> None:
+        """Register an open connection, or forget a closed one."""
+        with self._connections_lock:
+            if is_open:
+                self.connections.add(connection)
+            else:
+                self.connections.discard(connection)
+
+    def drain(self, timeout_s: float = DRAIN_TIMEOUT_S) -> None:
+        """Let running turns finish (within the timeout), then close every socket (1001)."""
+        deadline = self.monotonic() + timeout_s
+        while self.hub.count() and self.monotonic() < deadline:
+            self.sleep(DRAIN_POLL_S)
+        with self._connections_lock:
+            open_now = list(self.connections)
+        LOG.info(
+            "draining: closing %d sockets, %d turns unfinished", len(open_now), self.hub.count()
+        )
+        for connection in open_now:
+            connection.close_for_shutdown()
 
     def close(self) -> None:
         """Stop polling the config and release connections."""

@@ -13,6 +13,8 @@ import os
 import signal
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +41,9 @@ GTHREAD_THREADS = 1_100
 PING_INTERVAL_S = 25.0
 # A send blocked this long (a client that stopped reading) closes the socket.
 SEND_TIMEOUT_S = 10.0
-GRACEFUL_TIMEOUT_S = 10
+# Longer than the runtime's drain (turns finishing), so sockets close before the worker dies.
+GRACEFUL_TIMEOUT_S = 12
+DRAIN_POLL_S = 0.2
 WORKER_TIMEOUT_S = 30
 # Heartbeat files go to memory, which also works under a read-only root filesystem.
 SHM_DIR = "/dev/shm"  # noqa: S108 - gunicorn creates private files in it
@@ -50,6 +54,7 @@ class FlaskSocket:
 
     def __init__(self, ws: Any) -> None:
         self._ws = ws
+        self._closed = False
         raw = getattr(ws, "sock", None)
         if raw is not None:
             # With ping_interval set, simple-websocket only reads when select says so, so this
@@ -64,21 +69,27 @@ class FlaskSocket:
             raise connection.SocketClosed from error
 
     def receive(self) -> str | bytes:
-        """Wait for the next frame."""
+        """Wait for the next frame, until the socket closes from either side."""
         try:
             data = self._ws.receive()
         except (simple_websocket.ConnectionClosed, OSError) as error:
             raise connection.SocketClosed from error
-        if data is None:
+        if data is None or self._closed:
             raise connection.SocketClosed
         return data  # type: ignore[no-any-return]
 
     def close(self, code: int, reason: str) -> None:
         """Close with a code, ignoring a socket already gone."""
+        self._closed = True
         try:
             self._ws.close(code, reason)
         except (simple_websocket.ConnectionClosed, OSError):
             LOG.debug("socket already closed")
+        # simple-websocket wakes a waiting receive() only for the peer's close; wake it for
+        # ours too (its `event` attribute is what receive() waits on), instead of polling.
+        wake = getattr(self._ws, "event", None)
+        if wake is not None:
+            wake.set()
 
 
 def create_app(rt: runtime.Runtime, *, ping_interval_s: float = PING_INTERVAL_S) -> flask.Flask:
@@ -117,11 +128,22 @@ def create_app(rt: runtime.Runtime, *, ping_interval_s: float = PING_INTERVAL_S)
     return app
 
 
-def _ignore_sigint(worker: Any) -> None:
+def _worker_started(worker: Any) -> None:
     # Ctrl-C sends SIGINT to the whole process group; the master then stops the workers
     # itself. A worker that also handles SIGINT can re-enter its quit handler and hang
     # (gunicorn 27), keeping the port, so workers leave SIGINT to the master.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_drain_when_stopping, args=(worker,), daemon=True).start()
+
+
+def _drain_when_stopping(worker: Any) -> None:
+    # gunicorn stops accepting on SIGTERM and waits for open requests; open WebSockets never
+    # end by themselves, so let running turns finish and close the sockets in time.
+    while worker.alive:
+        time.sleep(DRAIN_POLL_S)
+    rt = getattr(worker.app, "runtime", None)
+    if rt is not None:
+        rt.drain()
 
 
 def gunicorn_options(settings: load.Settings, worker_class: str) -> dict[str, Any]:
@@ -138,7 +160,7 @@ def gunicorn_options(settings: load.Settings, worker_class: str) -> dict[str, An
         "accesslog": None,
         "errorlog": "-",
         "loglevel": settings.log_level.lower(),
-        "post_worker_init": _ignore_sigint,
+        "post_worker_init": _worker_started,
     }
     if worker_class == "gthread":
         options["threads"] = GTHREAD_THREADS
@@ -151,6 +173,7 @@ class AgentServer(gunicorn.app.base.BaseApplication):  # type: ignore[misc]
     def __init__(self, settings: load.Settings, options: dict[str, Any]) -> None:
         self._settings = settings
         self._options = options
+        self.runtime: runtime.Runtime | None = None
         super().__init__()
 
     def load_config(self) -> None:
@@ -162,7 +185,8 @@ class AgentServer(gunicorn.app.base.BaseApplication):  # type: ignore[misc]
         """Build the runtime and the app (in the worker process, after gevent patched it)."""
         from agent import runtime
 
-        return create_app(runtime.build_runtime(self._settings))
+        self.runtime = runtime.build_runtime(self._settings)
+        return create_app(self.runtime)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,7 @@
 For each worker class it starts `omnia agent --worker-class <class>` (mock provider, memory
 sessions), opens N sockets one after another from this process, keeps them all open, makes a
 round trip on every one of them (a bad frame answered by an `error` frame), and reads the
-worker's RSS and thread count from /proc before and after.
+worker's RSS and thread count from /proc before and after, and its CPU use while they idle.
 
     python -m bench.sockets [--sockets 1000] [--worker-class gevent gthread]
 """
@@ -27,6 +27,8 @@ from tests.support.ports import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 60.0
+IDLE_SAMPLE_S = 10.0
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SOCKET_TIMEOUT_S = 30.0
 
 
@@ -37,6 +39,11 @@ def _proc_status(pid: int) -> dict[str, int]:
         if name in ("VmRSS", "Threads"):
             fields[name] = int(value.split()[0])
     return fields
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def _worker_pid(master: int) -> int:
@@ -100,6 +107,9 @@ def measure(worker_class: str, sockets: int) -> dict[str, Any]:
                 break
         open_s = time.monotonic() - started
         after = _proc_status(worker)
+        cpu_before = _cpu_seconds(worker)
+        time.sleep(IDLE_SAMPLE_S)
+        idle_cpu = (_cpu_seconds(worker) - cpu_before) / IDLE_SAMPLE_S
         answered = 0
         for ws in held:
             ws.send("not json")
@@ -120,6 +130,7 @@ def measure(worker_class: str, sockets: int) -> dict[str, Any]:
             "rss_before_mib": round(before["VmRSS"] / 1024, 1),
             "rss_after_mib": round(after["VmRSS"] / 1024, 1),
             "rss_per_socket_kib": round((after["VmRSS"] - before["VmRSS"]) / max(1, len(held)), 1),
+            "idle_cpu_percent": round(idle_cpu * 100, 1),
             "threads_before": before["Threads"],
             "threads_after": after["Threads"],
         }

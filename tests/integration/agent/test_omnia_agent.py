@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import websocket
 
 from agent.config import contract
 from tests.support import agent_config, fake_llm, tool_server
@@ -197,3 +198,30 @@ def test_ctrl_c_stops_omnia_agent_promptly_and_frees_the_port(tmp_path: Path) ->
             agent.stop()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", agent.port))
+
+
+def test_sigterm_lets_the_running_turn_finish_then_closes_sockets_with_1001(
+    tmp_path: Path, llm: fake_llm.FakeLLM
+) -> None:
+    config = agent_config.KubeletDir(tmp_path / "config", agent_config.files(llm.base_url))
+    agent = start(config.env(), tmp_path / "agent.log")
+    answer = fake_llm.Script(text="finishing my answer", delta_chars=4, pause_after=1)
+    llm.push(answer)
+    try:
+        busy, idle = WsClient(agent.url()), WsClient(agent.url())
+        busy.recv()
+        idle.recv()
+        busy.send({"type": "message", "content": "long question"})
+        first = busy.recv()
+        os.killpg(agent.process.pid, signal.SIGTERM)
+        answer.gate.set()
+        rest = busy.until_end()
+        assert first["content"] + text_of(rest) == "finishing my answer"
+        for client in (busy, idle):
+            opcode, frame = client.ws.recv_data_frame(True)
+            assert opcode == websocket.ABNF.OPCODE_CLOSE
+            assert int.from_bytes(frame.data[:2], "big") == 1001
+        agent.process.wait(STOP_TIMEOUT_S)
+        assert "Worker graceful timeout" not in agent.log.read_text()
+    finally:
+        agent.stop()
