@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from agent import errors, protocol, turn
+from agent import errors, protocol, runtime, turn
 from agent.sessions import store
 from agent.tools import executor
 from tests.support.reference import REPO_ROOT
@@ -139,3 +139,4 @@ def test_docs_state_the_limits_the_code_uses() -> None:
     assert f"{executor.MAX_RESPONSE_BYTES // 1024} KiB, then truncated" in DOC
     assert f"within {turn.CHUNK_FLUSH_INTERVAL_S * 1000:g} ms of each other" in DOC
     assert f"about {turn.CANCEL_POLL_S * 1000:g} ms" in DOC
+    assert f"up to {runtime.DRAIN_TIMEOUT_S:g} s to\nfinish" in DOC
