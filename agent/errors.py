@@ -8,7 +8,9 @@ OmniaError                      INTERNAL_ERROR
 │   ├── SessionBusy             SESSION_BUSY
 │   ├── TurnLost                SESSION_BUSY   (our turn lease expired and another took over)
 │   └── StoreUnavailable        AGENT_UNAVAILABLE
-├── TemplateError               INVALID_MESSAGE (a prompt variable is missing or invalid)
+├── TemplateError               INVALID_MESSAGE (a prompt variable is invalid, or no such prompt)
+│   └── MissingVariable         MISSING_VARIABLE (a required variable or placeholder has no value)
+├── OutputRejected              OUTPUT_REJECTED (a validator with fail_on_violation matched)
 ├── LLMError                    LLM_ERROR
 ├── ToolError                   TOOL_FAILED
 └── ConfigError                 AGENT_UNAVAILABLE
@@ -67,6 +69,18 @@ class TemplateError(OmniaError):
     """A prompt could not be rendered: a variable is missing or fails its validation."""
 
     code = "INVALID_MESSAGE"
+
+
+class MissingVariable(TemplateError):
+    """A required variable, or a placeholder with no declared default, got no value."""
+
+    code = "MISSING_VARIABLE"
+
+
+class OutputRejected(OmniaError):
+    """The model's answer broke one of the prompt's validators that fail on violation."""
+
+    code = "OUTPUT_REJECTED"
 
 
 class LLMError(OmniaError):

@@ -21,6 +21,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "write the Metacontroller CompositeControllers of the four kinds",
         "hooks.controllers:main",
     ),
+    "agent": ("serve an agent: WebSocket chat, probes and metrics", "agent.server:main"),
+    "chat": ("chat with an agent over WebSocket from the terminal", "agent.chat:main"),
 }
 
 

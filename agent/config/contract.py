@@ -21,11 +21,16 @@ ENV_PROMPTPACK_PATH = "OMNIA_PROMPTPACK_PATH"
 ENV_TOOLS_PATH = "OMNIA_TOOLS_PATH"
 ENV_SESSION_STORE_URL = "OMNIA_SESSION_STORE_URL"
 ENV_LOG_LEVEL = "OMNIA_LOG_LEVEL"
+# Optional: the largest client frame the agent accepts, in bytes (default 524288, 512 KiB).
+ENV_MAX_FRAME_BYTES = "OMNIA_MAX_FRAME_BYTES"
 
 DEFAULT_FACADE_HOST = "0.0.0.0"
 DEFAULT_FACADE_PORT = 8080
 
 # --- files inside the config volume ----------------------------------------------------------
+# OMNIA_CONFIG_PATH, OMNIA_PROMPTPACK_PATH and OMNIA_TOOLS_PATH each name one file; a directory is
+# accepted too and means the file of the standard name below inside it. Unset: built-in defaults
+# (mock provider, memory sessions, the embedded default PromptPack, no tools).
 CONFIG_MOUNT_DIR = "/etc/omnia/config"
 CONFIG_VOLUME_NAME = "config"
 AGENT_CONFIG_FILE = "agent.json"
