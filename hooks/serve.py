@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from wsgiref.types import WSGIApplication
 
-from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+from gunicorn.app.base import BaseApplication
 
 from hooks import app as hook_app
 from hooks import settings as settings_module
