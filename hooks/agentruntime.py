@@ -152,9 +152,11 @@ def sync(
     workload = _workload_conditions(request, settings)
     version = pack.value.info.version if pack.value else None
     endpoint = _endpoint(request, settings)
-    # Dependencies first: when one is missing, it is the reason, not the absent Deployment.
+    # Dependencies first: when one is missing, it is the reason, not the absent Deployment;
+    # and what blocks the agent (pack, provider, session) before what only degrades it (tools).
+    blocking_first = [pack.condition, provider_part.condition, session, tools.condition]
     ready = conditions.ready(
-        [*deps, *workload], "AgentReady", f"serving version {version} at {endpoint}"
+        [*blocking_first, *workload], "AgentReady", f"serving version {version} at {endpoint}"
     )
     phase = "Running" if _replicas(request).ready > 0 else "Pending"
     return _respond(request, settings, now, phase, [ready, *workload, *deps], version, children)

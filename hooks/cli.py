@@ -21,6 +21,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "write the Metacontroller CompositeControllers of the four kinds",
         "hooks.controllers:main",
     ),
+    "render": (
+        "preview the children and statuses of resources, with no cluster",
+        "hooks.render_cli:main",
+    ),
     "agent": ("serve an agent: WebSocket chat, probes and metrics", "agent.server:main"),
     "chat": ("chat with an agent over WebSocket from the terminal", "agent.chat:main"),
 }

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from hooks.local import pods, volumes
+from hooks.local import podspec, volumes
 
 READY_TIMEOUT_S = 60.0
 PROBE_TIMEOUT_S = 2.0
@@ -67,8 +67,8 @@ class LocalPod:
 
     def __init__(
         self,
-        plan: pods.PodPlan,
-        objects: Mapping[pods.ObjectKey, dict[str, Any]],
+        plan: podspec.PodPlan,
+        objects: Mapping[podspec.ObjectKey, dict[str, Any]],
         *,
         root: Path,
         pod_ip: str,
@@ -93,14 +93,14 @@ class LocalPod:
         """Return a URL of one of the pod's named container ports."""
         return f"{scheme}://{self.ip}:{self.plan.ports[port_name]}{path}"
 
-    def write_volume(self, volume: pods.Volume, obj: dict[str, Any] | None) -> None:
+    def write_volume(self, volume: podspec.Volume, obj: dict[str, Any] | None) -> None:
         """Publish the current content of a volume's ConfigMap or Secret (atomically)."""
         target = self.host_dirs[volume.name]
         if volume.source_kind is None:
             target.mkdir(parents=True, exist_ok=True)
             return
         if obj is None:
-            raise pods.PodError(f"{volume.source_kind} {volume.source_name} not found")
+            raise podspec.PodError(f"{volume.source_kind} {volume.source_name} not found")
         version = self._versions.get(volume.name, 0) + 1
         volumes.write_volume(target, volumes.volume_files(obj), version)
         self._versions[volume.name] = version
@@ -110,12 +110,12 @@ class LocalPod:
         for volume in self.plan.volumes:
             key = (volume.source_kind or "", self.plan.namespace, volume.source_name or "")
             self.write_volume(volume, self._objects.get(key))
-        env = image_env(self.root, self._hosts) | pods.localize_env(
+        env = image_env(self.root, self._hosts) | podspec.localize_env(
             self.plan, self.host_dirs, self.ip
         )
         executable = shutil.which(self.plan.argv[0], path=env["PATH"])
         if executable is None:
-            raise pods.PodError(f"executable {self.plan.argv[0]!r} not found")
+            raise podspec.PodError(f"executable {self.plan.argv[0]!r} not found")
         self._log = self.log_path.open("ab")
         self._process = subprocess.Popen(  # noqa: S603 - the pod spec's own command
             [executable, *self.plan.argv[1:]],
@@ -159,9 +159,9 @@ class LocalPod:
         deadline = time.monotonic() + timeout_s
         while not self.is_ready():
             if not self.running:
-                raise pods.PodError(f"pod {self.plan.name} exited:\n{self.log_tail()}")
+                raise podspec.PodError(f"pod {self.plan.name} exited:\n{self.log_tail()}")
             if time.monotonic() > deadline:
-                raise pods.PodError(f"pod {self.plan.name} not ready:\n{self.log_tail()}")
+                raise podspec.PodError(f"pod {self.plan.name} not ready:\n{self.log_tail()}")
             time.sleep(PROBE_INTERVAL_S)
 
     def stop(self, grace_s: float = STOP_GRACE_S) -> None:

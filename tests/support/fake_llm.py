@@ -1,8 +1,8 @@
 """A real OpenAI-compatible chat completions server on loopback, scripted per test.
 
 `POST /v1/chat/completions` with `stream: true` answers with Server-Sent Events in the shape
-OpenAI sends: text deltas, streamed tool calls (id and name first, then argument fragments),
-a finish reason, and a usage chunk when `stream_options.include_usage` is set. Each request
+OpenAI sends (`POST /v1/messages`: the Anthropic shape, for `claude` providers): text deltas,
+streamed tool calls (id and name first, then argument fragments), a finish reason, and a usage chunk when `stream_options.include_usage` is set. Each request
 takes the first queued `Script` whose `model` matches (None matches any); with nothing queued
 it answers "ok". Every request body is recorded.
 """
@@ -57,6 +57,11 @@ class FakeLLM:
     def base_url(self) -> str:
         """The base URL to give litellm as api_base."""
         return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def anthropic_base_url(self) -> str:
+        """The base URL for an anthropic/claude provider (litellm appends /v1/messages)."""
+        return f"http://127.0.0.1:{self.port}"
 
     def push(self, *scripts: Script) -> None:
         """Queue scripted answers, consumed in order."""
@@ -137,6 +142,54 @@ def _events(script: Script, body: dict[str, Any]) -> Iterator[dict[str, Any] | N
         }
 
 
+def _anthropic_events(script: Script, body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield (event, data) of a scripted stream in the Anthropic Messages shape."""
+    prompt_tokens = len(json.dumps(body.get("messages", []))) // 4
+    usage = script.usage or (prompt_tokens, max(1, len(script.text) // 4))
+    message = {"id": "msg_fake", "type": "message", "role": "assistant", "content": []}
+    message |= {"model": body.get("model", "fake"), "stop_reason": None, "stop_sequence": None}
+    message["usage"] = {"input_tokens": usage[0], "output_tokens": 1}
+    yield "message_start", {"type": "message_start", "message": message}
+    blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    if script.text:
+        step = script.delta_chars
+        deltas = [
+            {"type": "text_delta", "text": script.text[i : i + step]}
+            for i in range(0, len(script.text), step)
+        ]
+        blocks.append(({"type": "text", "text": ""}, deltas))
+    for index, (name, arguments) in enumerate(script.tool_calls):
+        raw = json.dumps(arguments)
+        deltas = [
+            {"type": "input_json_delta", "partial_json": raw[i : i + 5]}
+            for i in range(0, len(raw), 5)
+        ]
+        blocks.append(
+            ({"type": "tool_use", "id": f"toolu_{index + 1}", "name": name, "input": {}}, deltas)
+        )
+    for index, (block, deltas) in enumerate(blocks):
+        yield (
+            "content_block_start",
+            {"type": "content_block_start", "index": index, "content_block": block},
+        )
+        for delta in deltas:
+            yield (
+                "content_block_delta",
+                {"type": "content_block_delta", "index": index, "delta": delta},
+            )
+        yield "content_block_stop", {"type": "content_block_stop", "index": index}
+    stop = "tool_use" if script.tool_calls else "end_turn"
+    yield (
+        "message_delta",
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": stop, "stop_sequence": None},
+            "usage": {"output_tokens": usage[1]},
+        },
+    )
+    yield "message_stop", {"type": "message_stop"}
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
@@ -152,6 +205,9 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(script.delay_s)
         if script.status != 200:
             self._send_error(script)
+            return
+        if self.path.endswith("/messages"):
+            self._stream_anthropic(script, body)
             return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -170,6 +226,19 @@ class _Handler(BaseHTTPRequestHandler):
                     time.sleep(script.chunk_delay_s)
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def _stream_anthropic(self, script: Script, body: dict[str, Any]) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            for event, data in _anthropic_events(script, body):
+                self.wfile.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
+                self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             return
 

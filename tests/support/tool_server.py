@@ -109,10 +109,10 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def running() -> Iterator[ToolServer]:
-    """Run the tool server on a free loopback port until the block exits."""
+def running(host: str = "127.0.0.1", port: int = 0) -> Iterator[ToolServer]:
+    """Run the tool server (on a free loopback port by default) until the block exits."""
     tools = ToolServer()
-    server = _Server(("127.0.0.1", 0), _Handler)
+    server = _Server((host, port), _Handler)
     server.tools = tools
     tools.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, name="tool-server", daemon=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from hooks.local import pods
+from hooks.local import podspec
 
 
 def _deployment(env: list[dict[str, Any]]) -> dict[str, Any]:
@@ -51,7 +51,7 @@ OBJECTS = {("Secret", "team", "keys"): SECRET}
 
 
 def test_plan_pod_resolves_values_secret_refs_and_field_refs() -> None:
-    plan = pods.plan_pod(
+    plan = podspec.plan_pod(
         _deployment(
             [
                 {"name": "PLAIN", "value": "1"},
@@ -67,22 +67,22 @@ def test_plan_pod_resolves_values_secret_refs_and_field_refs() -> None:
     )
     assert plan.argv == ("omnia", "agent")
     assert plan.env == {"PLAIN": "1", "OPENAI_API_KEY": "sk-1", "POD": "agent-0"}
-    assert plan.readiness == pods.Probe("/readyz", 8080)
-    assert plan.liveness == pods.Probe("/healthz", 8080)
+    assert plan.readiness == podspec.Probe("/readyz", 8080)
+    assert plan.liveness == podspec.Probe("/healthz", 8080)
     assert [v.source_kind for v in plan.volumes] == ["ConfigMap", None]
 
 
 def test_plan_pod_fails_like_the_kubelet_on_a_missing_secret() -> None:
     env = [{"name": "K", "valueFrom": {"secretKeyRef": {"name": "nope", "key": "k"}}}]
-    with pytest.raises(pods.PodError, match="CreateContainerConfigError: Secret nope"):
-        pods.plan_pod(_deployment(env), OBJECTS, "agent-0")
+    with pytest.raises(podspec.PodError, match="CreateContainerConfigError: Secret nope"):
+        podspec.plan_pod(_deployment(env), OBJECTS, "agent-0")
 
 
 def test_plan_pod_skips_missing_optional_refs() -> None:
     env = [
         {"name": "K", "valueFrom": {"secretKeyRef": {"name": "keys", "key": "x", "optional": True}}}
     ]
-    assert pods.plan_pod(_deployment(env), OBJECTS, "agent-0").env == {}
+    assert podspec.plan_pod(_deployment(env), OBJECTS, "agent-0").env == {}
 
 
 def test_localize_env_maps_mount_paths_and_all_interfaces(tmp_path: Path) -> None:
@@ -91,9 +91,9 @@ def test_localize_env_maps_mount_paths_and_all_interfaces(tmp_path: Path) -> Non
         {"name": "OMNIA_FACADE_HOST", "value": "0.0.0.0"},
         {"name": "OTHER", "value": "/etc/omnia/configuration"},
     ]
-    plan = pods.plan_pod(_deployment(env), OBJECTS, "agent-0")
+    plan = podspec.plan_pod(_deployment(env), OBJECTS, "agent-0")
     dirs = {"config": tmp_path / "config", "tmp": tmp_path / "tmp"}
-    local = pods.localize_env(plan, dirs, "127.1.2.3")
+    local = podspec.localize_env(plan, dirs, "127.1.2.3")
     assert local == {
         "OMNIA_CONFIG_PATH": f"{tmp_path}/config/agent.json",
         "OMNIA_FACADE_HOST": "127.1.2.3",
