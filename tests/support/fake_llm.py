@@ -2,9 +2,10 @@
 
 `POST /v1/chat/completions` with `stream: true` answers with Server-Sent Events in the shape
 OpenAI sends (`POST /v1/messages`: the Anthropic shape, for `claude` providers): text deltas,
-streamed tool calls (id and name first, then argument fragments), a finish reason, and a usage chunk when `stream_options.include_usage` is set. Each request
-takes the first queued `Script` whose `model` matches (None matches any); with nothing queued
-it answers "ok". Every request body is recorded.
+streamed tool calls (id and name first, then argument fragments), a finish reason, and a usage
+chunk when `stream_options.include_usage` is set. Each request takes the first queued `Script`
+whose `model` matches (None matches any); with nothing queued it answers "ok". Every request
+body is recorded.
 """
 
 from __future__ import annotations
