@@ -25,6 +25,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "preview the children and statuses of resources, with no cluster",
         "hooks.render_cli:main",
     ),
+    "demo": (
+        "run hooks, a tool service, Redis and an agent on this machine (no cluster, no key)",
+        "hooks.demo.run:main",
+    ),
     "agent": ("serve an agent: WebSocket chat, probes and metrics", "agent.server:main"),
     "chat": ("chat with an agent over WebSocket from the terminal", "agent.chat:main"),
 }

@@ -33,10 +33,11 @@ class ServeOptions:
     workers: int = DEFAULT_WORKERS
     threads: int = DEFAULT_THREADS
     log_level: str = "info"
+    host: str = "0.0.0.0"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ServeOptions:
-        """Read OMNIA_HOOKS_WORKERS, OMNIA_HOOKS_THREADS and OMNIA_LOG_LEVEL.
+        """Read OMNIA_HOOKS_HOST, OMNIA_HOOKS_WORKERS, OMNIA_HOOKS_THREADS, OMNIA_LOG_LEVEL.
 
         Raises:
             ValueError: naming the variable, when a value is malformed.
@@ -52,6 +53,7 @@ class ServeOptions:
                 env, "OMNIA_HOOKS_THREADS", DEFAULT_THREADS, 1, MAX_THREADS
             ),
             log_level=level,
+            host=env.get("OMNIA_HOOKS_HOST") or "0.0.0.0",
         )
 
 
@@ -63,7 +65,7 @@ def gunicorn_options(settings: HookSettings, options: ServeOptions) -> dict[str,
     scrape sees one worker's share).
     """
     return {
-        "bind": f"0.0.0.0:{settings.port}",
+        "bind": f"{options.host}:{settings.port}",
         "workers": options.workers,
         "worker_class": "gthread",
         "threads": options.threads,

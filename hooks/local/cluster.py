@@ -37,6 +37,7 @@ class LocalCluster:
         settings: HookSettings,
         hooks_url: str | None = None,
         clock: cluster.Clock | None = None,
+        pod_network: tuple[int, int] = workloads.POD_NETWORK,
     ) -> None:
         """Build an empty cluster whose pods live under root.
 
@@ -45,6 +46,7 @@ class LocalCluster:
             settings: the hooks' settings (the in-process transport uses them).
             hooks_url: base URL of a running hook service; None calls the hooks in-process.
             clock: the API's clock (default: wall time).
+            pod_network: the first two octets of the pods' loopback addresses (127.x).
         """
         self.store = cluster.Cluster(clock or wall_clock())
         self.settings = settings
@@ -56,7 +58,7 @@ class LocalCluster:
         else:
             wire, base_url = transport.Http(), hooks_url
         self.emulator = manager.Emulator(self.store, controllers.render(base_url), wire)
-        self.workloads = workloads.Workloads(self.store, root, self.hosts)
+        self.workloads = workloads.Workloads(self.store, root, self.hosts, pod_network)
 
     def apply(self, objects: Iterable[dict[str, Any]]) -> None:
         """Create or update objects, like `kubectl apply`."""

