@@ -36,5 +36,6 @@ generate: venv ## regenerate crds/, metacontroller/ and their chart copies from 
 chart: venv ## render and lint the Helm chart
 	$(BIN)/python -m pytest tests/e2e/test_chart.py
 
-bench: venv ## run every benchmark and rewrite docs/benchmarks.md
+bench: ## run every benchmark and rewrite docs/benchmarks.md (about 10 minutes)
+	@OMNIA_EXTRAS=test,bench scripts/bootstrap.sh
 	$(BIN)/python -m bench.run_all

