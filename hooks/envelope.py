@@ -26,14 +26,11 @@ def object_key(namespace: str | None, name: str) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class SyncRequest:
-    """A sync or finalize request of a CompositeController."""
+class ParentRequest:
+    """What every hook request carries: the controller and the parent."""
 
     controller: dict[str, Any]
     parent: dict[str, Any]
-    children: TypeMaps
-    related: TypeMaps
-    finalizing: bool
 
     @property
     def name(self) -> str:
@@ -46,6 +43,15 @@ class SyncRequest:
         """The parent's namespace."""
         namespace: str = self.parent["metadata"]["namespace"]
         return namespace
+
+
+@dataclasses.dataclass(frozen=True)
+class SyncRequest(ParentRequest):
+    """A sync or finalize request of a CompositeController."""
+
+    children: TypeMaps
+    related: TypeMaps
+    finalizing: bool
 
     @property
     def generation(self) -> int | None:
@@ -84,23 +90,8 @@ class SyncRequest:
 
 
 @dataclasses.dataclass(frozen=True)
-class CustomizeRequest:
+class CustomizeRequest(ParentRequest):
     """A customize request: the controller and the parent, no cluster state."""
-
-    controller: dict[str, Any]
-    parent: dict[str, Any]
-
-    @property
-    def name(self) -> str:
-        """The parent's name."""
-        name: str = self.parent["metadata"]["name"]
-        return name
-
-    @property
-    def namespace(self) -> str:
-        """The parent's namespace."""
-        namespace: str = self.parent["metadata"]["namespace"]
-        return namespace
 
 
 def _object(value: object, path: str) -> dict[str, Any]:
