@@ -13,6 +13,22 @@ os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 from tests.support import redis_server
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--update-golden` rewrites the golden hook responses (review the diff like code)."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/fixtures/hooks/**/*.response.json from the hooks' current answers",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether this run rewrites the golden responses instead of comparing with them."""
+    return bool(request.config.getoption("--update-golden"))
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """URL of a real single-node Redis shared by the session; tests use unique keys."""
