@@ -150,6 +150,8 @@ def pod_spec(workload: Workload, settings: HookSettings) -> dict[str, Any]:
             {"name": TMP_VOLUME, "emptyDir": {"sizeLimit": TMP_SIZE_LIMIT}},
         ],
     }
+    if settings.agent_image_pull_secrets:
+        out["imagePullSecrets"] = [{"name": n} for n in settings.agent_image_pull_secrets]
     if runtime.node_selector:
         out["nodeSelector"] = dict(runtime.node_selector)
     if runtime.tolerations:

@@ -48,16 +48,22 @@ class HookSettings:
         agent_image_pull_policy: imagePullPolicy of those containers.
         cluster_domain: DNS suffix of in-cluster Service names, as in <svc>.<ns>.svc.<domain>.
         port: TCP port `omnia hooks` listens on.
+        agent_image_pull_secrets: names of Secrets agent pods pull their image with; each must
+            exist in every agent's namespace.
     """
 
     agent_image: str = dataclasses.field(default_factory=default_agent_image)
     agent_image_pull_policy: str = DEFAULT_PULL_POLICY
     cluster_domain: str = DEFAULT_CLUSTER_DOMAIN
     port: int = DEFAULT_PORT
+    agent_image_pull_secrets: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HookSettings:
-        """Read OMNIA_AGENT_IMAGE, OMNIA_AGENT_IMAGE_PULL_POLICY, OMNIA_CLUSTER_DOMAIN and PORT.
+        """Read the hooks' settings from OMNIA_* variables and PORT.
+
+        The variables: OMNIA_AGENT_IMAGE, OMNIA_AGENT_IMAGE_PULL_POLICY,
+        OMNIA_AGENT_IMAGE_PULL_SECRETS (comma-separated Secret names), OMNIA_CLUSTER_DOMAIN.
 
         Raises:
             ValueError: naming the variable, when a value is malformed.
@@ -72,4 +78,9 @@ class HookSettings:
             agent_image_pull_policy=policy,
             cluster_domain=(env.get("OMNIA_CLUSTER_DOMAIN") or DEFAULT_CLUSTER_DOMAIN).strip("."),
             port=int_from_env(env, "PORT", DEFAULT_PORT, 1, MAX_PORT),
+            agent_image_pull_secrets=tuple(
+                name.strip()
+                for name in (env.get("OMNIA_AGENT_IMAGE_PULL_SECRETS") or "").split(",")
+                if name.strip()
+            ),
         )

@@ -101,6 +101,7 @@ def test_chart_passes_the_agent_image_to_the_hooks() -> None:
         ][0]["env"]
     }
     assert env["OMNIA_AGENT_IMAGE"] == "registry.example/omnia-agent:1.2.3"
+    assert env["OMNIA_AGENT_IMAGE_PULL_SECRETS"] == "regcred"
     defaults = by_kind(render({}), "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]
     version = yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"]
     assert {"name": "OMNIA_AGENT_IMAGE", "value": f"ghcr.io/altairalabs/omnia:{version}"} in (

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 
+import kubernetes_validate
 import pytest
 
-from hooks import conditions, envelope, k8s, labels, serve
+from hooks import agentruntime, conditions, envelope, k8s, labels, serve
 from hooks.settings import HookSettings
 from tests.support import hook_scenario as hs
 
@@ -135,9 +137,26 @@ def test_settings_read_the_environment_with_defaults() -> None:
             "OMNIA_AGENT_IMAGE_PULL_POLICY": "Always",
             "OMNIA_CLUSTER_DOMAIN": "corp.example.",
             "PORT": "9090",
+            "OMNIA_AGENT_IMAGE_PULL_SECRETS": "regcred, mirror,",
         }
     )
-    assert custom == HookSettings("registry/agent:1", "Always", "corp.example", 9090)
+    assert custom == HookSettings(
+        "registry/agent:1", "Always", "corp.example", 9090, ("regcred", "mirror")
+    )
+
+
+def test_agent_pods_get_the_configured_image_pull_secrets() -> None:
+    body = json.loads((hs.FIXTURES / "agentruntime" / "sync-converged.request.json").read_text())
+    request = envelope.parse_sync(body)
+    settings = dataclasses.replace(hs.SETTINGS, agent_image_pull_secrets=("regcred",))
+    deployment = next(
+        c
+        for c in agentruntime.sync(request, settings, hs.NOW)["children"]
+        if c["kind"] == "Deployment"
+    )
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["imagePullSecrets"] == [{"name": "regcred"}]
+    kubernetes_validate.validate(deployment, hs.K8S_VERSION, strict=True)
 
 
 @pytest.mark.parametrize(
