@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import socket
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -102,6 +103,9 @@ def _warm_provider(litellm: Any, provider: contract.ProviderConfig) -> None:
 
 
 def _litellm() -> Any:
+    # Without this, importing litellm fetches its model cost map from the internet (and waits
+    # for the timeout in a cluster without egress); the bundled copy is what we price from.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
 
     litellm.suppress_debug_info = True
