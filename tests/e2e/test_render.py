@@ -111,3 +111,18 @@ def test_render_reports_a_missing_path(capsys: pytest.CaptureFixture[str]) -> No
     code, _, err = _render(capsys, "-f", "/nonexistent/omnia")
     assert code == 1
     assert "no such file or directory" in err
+
+
+def test_render_demo_resources_converge_with_every_child_schema_valid(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    demo = Path(__file__).resolve().parents[2] / "hooks" / "demo" / "resources.yaml"
+    code, out, err = _render(capsys, "-f", str(demo), "--assume-ready")
+    assert (code, err) == (0, "")
+    documents = _documents(out)
+    runtime = next(d for d in documents if d["kind"] == "AgentRuntime")
+    assert runtime["status"]["phase"] == "Running"
+    children = [d for d in documents if d["apiVersion"] in ("v1", "apps/v1")]
+    assert {c["kind"] for c in children} == {"ConfigMap", "Deployment", "Service"}
+    for child in children:
+        kubernetes_validate.validate(child, "1.30.0", strict=True)
