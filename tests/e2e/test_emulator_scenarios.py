@@ -283,7 +283,9 @@ def test_emulator_deployment_plans_as_a_local_pod() -> None:
         obj = store.get(obj_key)
         assert obj is not None
         objects[(obj["kind"], obj_key[1], obj_key[2])] = obj
-    plan = podspec.plan_pod(hs.child(store, k8s.DEPLOYMENT, "travel-agent"), objects, "travel-agent-0")
+    plan = podspec.plan_pod(
+        hs.child(store, k8s.DEPLOYMENT, "travel-agent"), objects, "travel-agent-0"
+    )
     assert plan.argv == ("omnia", "agent")
     assert plan.readiness is not None
     assert (plan.readiness.path, plan.readiness.port) == ("/readyz", 8080)
