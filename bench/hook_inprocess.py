@@ -4,7 +4,9 @@ Three things are timed on one request, one call after another on one thread:
 - `hook`: the pure function alone (`agentruntime.sync` or `toolregistry.sync` on a parsed request);
 - `json`: `json.loads(json.dumps(request))`, the least any hook pays to read its input;
 - `bytes`: what the HTTP view does with a body, minus Flask: decode, parse the envelope, sync,
-  encode the answer compactly.
+  encode the answer compactly;
+- `floor`: decode the request body and encode the answer, nothing between: the least the
+  `bytes` path can cost with the standard library's json.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from bench import common
 from bench import hook_requests as hr
-from hooks import agentruntime, envelope, routes, toolregistry
+from hooks import agentruntime, envelope, k8s, routes, toolregistry
 from tests.support import hook_scenario as hs
 
 WARMUP_CALLS = 3
@@ -102,6 +104,8 @@ def measure(
     hook_s = time_calls(hook, budget)
     json_s = time_calls(lambda: json.loads(json.dumps(request)), budget)
     bytes_s = time_calls(bytes_call(path, request), budget)
+    body = compact(request)
+    floor_s = time_calls(lambda: compact(answer) and json.loads(body), budget)
     return {
         "request_kib": len(compact(request)) / 1024,
         "answer_kib": len(compact(answer)) / 1024,
@@ -109,6 +113,7 @@ def measure(
         "hook_per_s": len(hook_s) / sum(hook_s),
         "json": common.summarize(json_s),
         "bytes": common.summarize(bytes_s),
+        "floor": common.summarize(floor_s),
     }
 
 
@@ -144,3 +149,34 @@ def fmt_kib(kib: float) -> str:
 def fmt_ratio(ratio: float) -> str:
     """Format a ratio like 2.31x."""
     return f"{ratio:.2f}x" if math.isfinite(ratio) else "n/a"
+
+
+def _config_documents(answer: dict[str, Any]) -> list[Any]:
+    """Return the decoded agent.json and tools.json of the answer's `<name>-config` ConfigMap."""
+    config = next(
+        child
+        for child in answer["children"]
+        if child["kind"] == "ConfigMap" and child["metadata"]["name"].endswith("-config")
+    )
+    return [json.loads(config["data"][key]) for key in ("agent.json", "tools.json")]
+
+
+def breakdown(request: dict[str, Any], answer: dict[str, Any], budget: Budget) -> dict[str, Any]:
+    """Time the parts of an AgentRuntime sync request's cost, each on its own.
+
+    `pretty` is what `agentruntime.config_map` pays to write agent.json and tools.json with
+    json.dumps(sort_keys=True, indent=2) (the pure-Python encoder: CPython's C encoder serves
+    only indent=None); `compact` is the same documents through the C encoder (k8s.canonical_json).
+    """
+    body = compact(request)
+    documents = _config_documents(answer)
+    hook = hook_call(hr.AR_SYNC, request)
+    parts = {
+        "decode": lambda: json.loads(body),
+        "encode": lambda: compact(answer),
+        "parse": lambda: envelope.parse_sync(request),
+        "sync": hook,
+        "pretty": lambda: [json.dumps(d, sort_keys=True, indent=2) for d in documents],
+        "compact": lambda: [k8s.canonical_json(d) for d in documents],
+    }
+    return {name: common.summarize(time_calls(call, budget)) for name, call in parts.items()}

@@ -17,8 +17,6 @@ import threading
 import time
 from typing import Any
 
-from bench import common
-
 LOAD_PROCESSES = 2
 SOCKET_TIMEOUT_S = 30.0
 START_TIMEOUT_S = 30.0
@@ -104,6 +102,7 @@ def client_process(job: Job, barrier: Any, results: Any) -> None:
         thread.start()
     barrier.wait(START_TIMEOUT_S)  # this process's own party: the start time of the level
     started = time.monotonic()
+    cpu = time.process_time()
     for thread in threads:
         thread.join(job.time_limit_s + DRAIN_S)
     results.put(
@@ -114,16 +113,17 @@ def client_process(job: Job, barrier: Any, results: Any) -> None:
             "problem": tally.problem,
             "started": started,
             "ended": max(ends, default=time.monotonic()),
+            "cpu_s": time.process_time() - cpu,
         }
     )
 
 
 def load(job: Job) -> dict[str, Any]:
-    """Run job.clients clients (over several processes) and return the merged figures.
+    """Run job.clients clients (over several processes) and return what they saw.
 
     Returns:
-        n, ok, bad, problem (the first), per_s (answers per second of wall time) and latency
-        (common.summarize of the seconds per request).
+        latencies (seconds per request), ok and bad answers, problem (the first bad one),
+        wall_s (first start to last end) and client_cpu_s (CPU the client processes used).
     """
     # fork, not spawn: a spawned child re-imports the parent's __main__ (bench.hooks and all
     # the hooks), which costs more than a quick run's whole load.
@@ -150,14 +150,11 @@ def load(job: Job) -> dict[str, Any]:
             if worker.is_alive():
                 worker.kill()
                 worker.join()
-    latencies = [s for part in parts for s in part["latencies"]]
-    wall = max(p["ended"] for p in parts) - min(p["started"] for p in parts)
-    ok = sum(p["ok"] for p in parts)
     return {
-        "n": len(latencies),
-        "ok": ok,
+        "latencies": [s for part in parts for s in part["latencies"]],
+        "ok": sum(p["ok"] for p in parts),
         "bad": sum(p["bad"] for p in parts),
         "problem": next((p["problem"] for p in parts if p["problem"]), ""),
-        "per_s": ok / wall if wall > 0 else 0.0,
-        "latency": common.summarize(latencies),
+        "wall_s": max(p["ended"] for p in parts) - min(p["started"] for p in parts),
+        "client_cpu_s": sum(p["cpu_s"] for p in parts),
     }
