@@ -165,7 +165,7 @@ def _plot(curves: list[Curve]) -> None:
     axes[0].set_xlabel("tools in the ToolRegistry")
     axes[0].set_title("versus tools")
     axes[1].set_xlabel(
-        "unrelated Secrets (AgentRuntime) / Services (ToolRegistry) in the namespace"
+        "unrelated objects in the namespace\n(Secrets for AgentRuntime, Services for ToolRegistry)"
     )
     axes[1].set_title("versus related objects (20 tools)")
     figure.tight_layout()
