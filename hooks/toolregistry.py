@@ -65,30 +65,32 @@ def matching_services(
     ]
 
 
-def has_ready_endpoints(request: envelope.SyncRequest, service: dict[str, Any]) -> bool:
-    """Whether an EndpointSlice of the Service lists an endpoint not marked unready."""
-    namespace = fields.text(service, "metadata", "namespace")
-    name = service["metadata"]["name"]
+def ready_services(request: envelope.SyncRequest) -> frozenset[tuple[str | None, str]]:
+    """Return (namespace, name) of every Service an EndpointSlice lists a ready endpoint for.
+
+    One pass over the slices, so that resolving n tools against m slices costs n + m, not n * m.
+    """
+    ready: set[tuple[str | None, str]] = set()
     for slice_ in request.related_of(k8s.ENDPOINT_SLICE):
-        if fields.text(slice_, "metadata", "namespace") != namespace:
-            continue
-        if fields.strings(slice_, "metadata", "labels").get(SERVICE_NAME_LABEL) != name:
-            continue
+        service = fields.strings(slice_, "metadata", "labels").get(SERVICE_NAME_LABEL)
         # As Kubernetes says of EndpointConditions: an unset ready means ready.
-        if any(
+        if service is not None and any(
             fields.dig(e, "conditions", "ready") is not False
             for e in fields.items(slice_, "endpoints")
         ):
-            return True
-    return False
+            ready.add((fields.text(slice_, "metadata", "namespace"), service))
+    return frozenset(ready)
 
 
 def _resolve(
     request: envelope.SyncRequest, spec: api.ToolRegistrySpec, settings: HookSettings
 ) -> list[api.DiscoveredTool]:
+    ready = ready_services(request)
     context = tooldiscovery.Context(
         cluster_domain=settings.cluster_domain,
-        is_ready=lambda svc: has_ready_endpoints(request, svc),
+        is_ready=lambda svc: (
+            (fields.text(svc, "metadata", "namespace"), svc["metadata"]["name"]) in ready
+        ),
     )
     entries: list[api.DiscoveredTool] = []
     for tool in spec.tools:
