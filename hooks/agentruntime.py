@@ -64,8 +64,13 @@ def _rule(api_version: str, resource: str, namespace: str, names: list[str]) -> 
     return {"apiVersion": api_version, "resource": resource, "namespace": namespace, "names": names}
 
 
-def _pretty(model: contract.ContractModel) -> str:
-    return json.dumps(model.model_dump(mode="json", by_alias=True), sort_keys=True, indent=2) + "\n"
+def _compact(model: contract.ContractModel) -> str:
+    # Compact on purpose: json.dumps with indent falls back to the pure-Python encoder, which
+    # was half of a 20-tool sync (bench/hooks.py). `jq .` pretty-prints the ConfigMap's data.
+    text = json.dumps(
+        model.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
+    )
+    return text + "\n"
 
 
 def config_map(
@@ -89,9 +94,9 @@ def config_map(
         k8s.labels(k8s.AGENT_APP, request.name, "config"),
     )
     data = {
-        contract.AGENT_CONFIG_FILE: _pretty(agent),
+        contract.AGENT_CONFIG_FILE: _compact(agent),
         contract.PROMPTPACK_FILE: pack.text,
-        contract.TOOLS_FILE: _pretty(tools),
+        contract.TOOLS_FILE: _compact(tools),
     }
     return k8s.config_map(meta, data)
 
