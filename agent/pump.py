@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Generator
 from typing import Generic, TypeVar
 
@@ -70,6 +71,10 @@ class StreamPump(Generic[T]):
             for item in self._source:
                 if not self._put("item", item):
                     return
+                # Hand over after each item. Under gevent a greenlet runs until it blocks, and
+                # a stream whose bytes have all arrived never blocks: without this, the turn
+                # would send its first chunk only after the whole burst was parsed.
+                time.sleep(0)
             self._put("end", None)
         except Exception as error:  # noqa: BLE001 - handed to the turn, which reports it
             self._put("error", error)
