@@ -33,6 +33,8 @@ START_TIMEOUT_S = 60.0
 READY_POLL_S = 0.01
 STOP_GRACE_S = 15.0
 CHILD_STOP_GRACE_S = 5.0
+# Every read loop over a turn's frames stops here (the socket's timeout bounds each read).
+MAX_FRAMES_PER_TURN = 10_000
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # The system prompt the agent renders from agent_config.pack() with its default variables.
 SYSTEM_PROMPT = "You are Testy. Be brief."

@@ -45,7 +45,8 @@ def _ttft(agent: agent_proc.Agent) -> float:
         started = time.perf_counter()
         client.send({"type": "message", "content": "hello"})
         first = None
-        for frame in iter(client.recv, None):
+        for _ in range(agent_proc.MAX_FRAMES_PER_TURN):
+            frame = client.recv()
             if frame["type"] == "chunk" and first is None:
                 first = time.perf_counter() - started
             if frame["type"] in ("done", "error"):

@@ -50,7 +50,7 @@ def _agent_turn(url: str, content: str) -> tuple[float, float]:
         started = time.perf_counter()
         client.send({"type": "message", "content": content})
         first = None
-        while True:
+        for _ in range(agent_proc.MAX_FRAMES_PER_TURN):
             frame = client.recv()
             if frame["type"] == "chunk" and first is None:
                 first = time.perf_counter() - started

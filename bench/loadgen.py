@@ -38,6 +38,7 @@ from typing import Any
 SETTLE_S = 0.2
 READ_BYTES = 65_536
 MAX_READS = 100_000
+MAX_FRAMES_PER_TURN = 10_000  # as bench.agent_proc's (not imported: gevent patches first)
 
 
 class _Gate:
@@ -66,7 +67,7 @@ def _agent_turn(client: Any, spec: dict[str, Any], out: dict[str, Any]) -> None:
     started = time.monotonic()
     client.send({"type": "message", "content": spec["content"]})
     arrivals = []
-    while True:
+    for _ in range(MAX_FRAMES_PER_TURN):
         frame = client.recv()
         now = time.monotonic()
         if frame["type"] == "chunk":
@@ -76,6 +77,9 @@ def _agent_turn(client: Any, spec: dict[str, Any], out: dict[str, Any]) -> None:
         elif frame["type"] == "error" and "turn_id" in frame:
             out["errors"].append(f"turn error {frame['error']['code']}")
             return
+    else:
+        out["errors"].append(f"no end of turn within {MAX_FRAMES_PER_TURN} frames")
+        return
     _record(started, arrivals, now, spec, out)
 
 

@@ -37,6 +37,7 @@ CONTENT = "What should I pack for a weekend of hiking in the Alps in late Septem
 INFO_REQUEST = b"*2\r\n$4\r\nINFO\r\n$3\r\nall\r\n"
 INFO_TIMEOUT_S = 5.0
 MAX_INFO_BYTES = 1_000_000
+MAX_HEADER_BYTES = 32
 # Commands only a client sends; everything else in commandstats ran inside a script.
 CLIENT_COMMANDS = frozenset(
     {"evalsha", "eval", "evalsha_ro", "eval_ro", "script|load", "script|exists", "ping"}
@@ -52,10 +53,12 @@ class ServerCounters:
 
     def __init__(self, port: int) -> None:
         self._sock = socket.create_connection(("127.0.0.1", port), timeout=INFO_TIMEOUT_S)
+        self._reader = self._sock.makefile("rb")
         self._last_reply_bytes = 0
 
     def close(self) -> None:
         """Close the socket."""
+        self._reader.close()
         self._sock.close()
 
     def snapshot(self) -> dict[str, Any]:
@@ -72,23 +75,17 @@ class ServerCounters:
         return counters
 
     def _read_reply(self) -> bytes:
-        data = b""
-        while b"\r\n" not in data:
-            data += self._recv()
-        header, _, body = data.partition(b"\r\n")
-        size = int(header[1:])
+        header = self._reader.readline(MAX_HEADER_BYTES)
+        if not header.startswith(b"$") or not header.endswith(b"\r\n"):
+            raise RuntimeError(f"unexpected INFO reply {header[:40]!r}")
+        size = int(header[1:-2])
         if not 0 < size <= MAX_INFO_BYTES:
             raise RuntimeError(f"unexpected INFO reply size {size}")
-        while len(body) < size + 2:
-            body += self._recv()
-        self._last_reply_bytes = len(header) + 2 + size + 2
-        return body[:size]
-
-    def _recv(self) -> bytes:
-        chunk = self._sock.recv(65536)
-        if not chunk:
+        body = self._reader.read(size + 2)
+        if len(body) != size + 2:
             raise RuntimeError("redis closed the INFO socket")
-        return chunk
+        self._last_reply_bytes = len(header) + size + 2
+        return body[:size]
 
 
 def delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -121,8 +118,10 @@ def _measured(counters: ServerCounters, action: Any) -> dict[str, Any]:
 def _settled(client: WsClient) -> None:
     """Return once the server has handled everything before: a bad frame's answer follows it."""
     client.send("not json")
-    while client.recv()["type"] != "error":
-        pass
+    for _ in range(agent_proc.MAX_FRAMES_PER_TURN):
+        if client.recv()["type"] == "error":
+            return
+    raise RuntimeError("no answer to a bad frame")
 
 
 def scenarios(
