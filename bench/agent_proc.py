@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -153,19 +154,35 @@ def running_agent(
 
 
 def _wait_ready(group: process.ProcessGroup, port: int, started: float) -> tuple[float, float]:
-    """Poll every 10 ms; return (seconds to the worker's fork, seconds to /readyz 200)."""
-    forked_s = None
-    url = f"http://127.0.0.1:{port}{contract.READY_PATH}"
+    """Return (seconds to the worker's fork, seconds to /readyz 200), polling every 10 ms.
+
+    The fork is watched from a thread: a readiness probe can block while the worker starts.
+    """
+    forked: list[float] = []
+    done = threading.Event()
     deadline = started + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if not group.running:
-            raise process.ProcessError(f"omnia agent exited:\n{group.log_tail()}")
-        if forked_s is None and group.pid and common.children_of(group.pid):
-            forked_s = time.monotonic() - started
-        if process.http_ok(url):
-            ready_s = time.monotonic() - started
-            return (forked_s if forked_s is not None else ready_s), ready_s
-        time.sleep(READY_POLL_S)
+
+    def watch_fork() -> None:
+        while not done.is_set() and time.monotonic() < deadline:
+            if group.pid and common.children_of(group.pid):
+                forked.append(time.monotonic() - started)
+                return
+            time.sleep(READY_POLL_S)
+
+    watcher = threading.Thread(target=watch_fork, name="fork-watch", daemon=True)
+    watcher.start()
+    url = f"http://127.0.0.1:{port}{contract.READY_PATH}"
+    try:
+        while time.monotonic() < deadline:
+            if not group.running:
+                raise process.ProcessError(f"omnia agent exited:\n{group.log_tail()}")
+            if process.http_ok(url):
+                ready_s = time.monotonic() - started
+                watcher.join(timeout=1.0)
+                return (forked[0] if forked else ready_s), ready_s
+            time.sleep(READY_POLL_S)
+    finally:
+        done.set()
     message = f"omnia agent not ready after {START_TIMEOUT_S:g}s:\n{group.log_tail()}"
     raise process.ProcessError(message)
 
