@@ -124,20 +124,19 @@ class Connection:
         self.last_seq = info.seq
 
     def _replay(self, after_seq: int) -> None:
+        # Find the running turn before reading the log. If none runs here, the log already
+        # holds every frame this pod's turns sent (a turn stores its frames before it ends), so
+        # one read is enough. If one runs, it stays attachable even if it ends meanwhile, and
+        # its buffer has whatever it sent after the read.
+        running = self._rt.hub.find(self.session_id)
         try:
             for frame in self._rt.store.frames_after(self.session_id, after_seq):
                 self._send(frame)
-            running = self._rt.hub.find(self.session_id)
-            if running is not None:
-                running.attach(self._sink, max(after_seq, self.last_seq))
-                return
-            # The turn may have ended between the two reads: its frames are stored by then.
-            for frame in self._rt.store.frames_after(
-                self.session_id, max(after_seq, self.last_seq)
-            ):
-                self._send(frame)
         except errors.SessionError as error:
             self._error(error.code, str(error))
+            return
+        if running is not None:
+            running.attach(self._sink, max(after_seq, self.last_seq))
 
     def _handle(self, raw: str | bytes) -> None:
         try:

@@ -47,6 +47,11 @@ LITELLM_PREFIX: dict[str, str] = {
 # A key for OpenAI-compatible servers that need none (the SDK refuses to run without one).
 PLACEHOLDER_KEY = "not-needed"
 FINISH_REASONS = {"stop": "stop", "length": "length", "content_filter": "content_filter"}
+# litellm checks whether any of the tools names its MCP gateway, importing the mcp package (and
+# starlette, uvicorn...) to do so, on every call with tools. Ours are plain function tools that
+# never name it, so the check only cost ~0.9 s of cold start and memory. litellm pops this
+# keyword before building the request.
+SKIP_MCP_HANDLER = True
 
 
 def is_litellm(provider: contract.ProviderConfig) -> bool:
@@ -95,6 +100,7 @@ def _warm_provider(litellm: Any, provider: contract.ProviderConfig) -> None:
                 timeout=WARM_UP_TIMEOUT_S,
                 max_retries=0,
                 num_retries=0,
+                _skip_mcp_handler=SKIP_MCP_HANDLER,
             )
             for _ in response:
                 pass
@@ -225,6 +231,7 @@ class LiteLLM:
             timeout=self._timeout_s,
             max_retries=0,
             num_retries=0,
+            _skip_mcp_handler=SKIP_MCP_HANDLER,
             drop_params=True,
             **kwargs,
         )

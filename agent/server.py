@@ -1,8 +1,8 @@
 """The HTTP edge: the Flask app (/ws, /healthz, /readyz, /metrics) and `omnia agent` (gunicorn).
 
-`omnia agent` runs one gevent worker: bench/sockets.py measured gevent holding 1,000 idle
-sockets in one process at a fraction of gthread's memory, since gthread needs an OS thread per
-socket (two, counting simple-websocket's reader). Scale out with replicas, not workers.
+`omnia agent` runs one gevent worker: bench/concurrency.py measures gevent holding 1,000 idle
+sockets in one process with less memory than gthread, which needs an OS thread per socket (two,
+counting simple-websocket's reader). Scale out with replicas, not workers.
 """
 
 from __future__ import annotations

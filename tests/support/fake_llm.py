@@ -4,8 +4,8 @@
 OpenAI sends (`POST /v1/messages`: the Anthropic shape, for `claude` providers): text deltas,
 streamed tool calls (id and name first, then argument fragments), a finish reason, and a usage
 chunk when `stream_options.include_usage` is set. Each request takes the first queued `Script`
-whose `model` matches (None matches any); with nothing queued it answers "ok". Every request
-body is recorded.
+whose `model` matches (None matches any); with nothing queued it answers `default` ("ok" unless
+set). Every request body is recorded.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ class Script:
     error_body: str = '{"error": {"message": "scripted failure", "type": "server_error"}}'
     model: str | None = None
     delay_s: float = 0.0
+    # The gap between events, kept on an absolute schedule: event k goes k gaps after the first,
+    # however long each write took (benchmarks measure lateness against that schedule).
     chunk_delay_s: float = 0.0
     delta_chars: int = 4
     usage: tuple[int, int] | None = None
@@ -47,9 +49,11 @@ class Script:
 class FakeLLM:
     """The server's state: a queue of scripts and the requests received."""
 
-    def __init__(self) -> None:
+    def __init__(self, default: Script | None = None) -> None:
         self._lock = threading.Lock()
         self._scripts: list[Script] = []
+        # The answer to every request no queued script matches; benchmarks set one for all.
+        self.default = default or Script(text="ok")
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.port = 0
@@ -91,7 +95,7 @@ class FakeLLM:
             for index, script in enumerate(self._scripts):
                 if script.model is None or script.model == body.get("model"):
                     return self._scripts.pop(index)
-        return Script(text="ok")
+        return self.default
 
 
 def _chunk(model: str, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
@@ -216,15 +220,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
+        next_at = time.monotonic()
         try:
             for event in _events(script, body):
                 if event is None:
                     script.gate.wait(GATE_TIMEOUT_S)
+                    next_at = time.monotonic()
                     continue
                 self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                 self.wfile.flush()
                 if script.chunk_delay_s:
-                    time.sleep(script.chunk_delay_s)
+                    next_at += script.chunk_delay_s
+                    time.sleep(max(0.0, next_at - time.monotonic()))
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
@@ -257,13 +264,15 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    # socketserver's default backlog of 5 resets connections when hundreds arrive at once.
+    request_queue_size = 1024
     fake: FakeLLM
 
 
 @contextmanager
-def running() -> Iterator[FakeLLM]:
+def running(default: Script | None = None) -> Iterator[FakeLLM]:
     """Run a fake LLM server on a free loopback port until the block exits."""
-    fake = FakeLLM()
+    fake = FakeLLM(default)
     server = _Server(("127.0.0.1", 0), _Handler)
     server.fake = fake
     fake.port = server.server_address[1]
