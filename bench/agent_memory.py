@@ -18,9 +18,7 @@ store should grow linearly, Redis should stay flat.
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -217,12 +215,8 @@ def _plot(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print its tables and write its result."""
-    parser = argparse.ArgumentParser(prog="python -m bench.agent_memory", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
-    args = parser.parse_args(argv)
-    common.write(run(quick=args.quick))
-    return 0
+    return common.main("bench.agent_memory", __doc__, run, argv)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -13,11 +13,8 @@ user would wait without it.
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -224,17 +221,9 @@ NOT_MET_FIX = (
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and write its result, or (`--child`) time one fresh interpreter."""
-    parser = argparse.ArgumentParser(prog="python -m bench.coldstart", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.child:
-        print(json.dumps(measure(json.loads(args.child))))
-        return 0
-    common.write(run(quick=args.quick))
-    return 0
+    """Run the benchmark, print its tables and write its result."""
+    return common.main("bench.coldstart", __doc__, run, argv, child=measure)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -14,12 +14,13 @@ Result:
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import os
 import platform
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,26 @@ def write(result: dict[str, Any]) -> Path:
 def fmt_ms(seconds: float) -> str:
     """Format seconds as milliseconds with two decimals."""
     return f"{seconds * 1000:.2f}"
+
+
+def main(
+    module: str,
+    doc: str | None,
+    run: Callable[..., dict[str, Any]],
+    argv: list[str] | None,
+    child: Callable[[dict[str, Any]], Any] | None = None,
+) -> int:
+    """The command line of a benchmark module: run it and write its result.
+
+    With `child`, a hidden `--child JSON` option runs that function in a fresh interpreter
+    (for figures that need one) and prints its JSON answer.
+    """
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=doc)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child and child is not None:
+        print(json.dumps(child(json.loads(args.child))))
+        return 0
+    write(run(quick=args.quick))
+    return 0

@@ -19,9 +19,7 @@ sent straight to the fake LLM measures the harness's own share.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -356,17 +354,9 @@ def _stream_row(path: str, load: dict[str, Any]) -> list[Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and write its result, or (`--child`) time litellm alone."""
-    parser = argparse.ArgumentParser(prog="python -m bench.concurrency", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.child:
-        print(json.dumps(litellm_cpu(json.loads(args.child))))
-        return 0
-    common.write(run(quick=args.quick))
-    return 0
+    """Run the benchmark, print its tables and write its result."""
+    return common.main("bench.concurrency", __doc__, run, argv, child=litellm_cpu)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

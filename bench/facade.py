@@ -17,9 +17,6 @@ turn's pump and coalescing, and the agent's own litellm adapter.
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -221,17 +218,9 @@ PCTS = ("p50", "p90", "p99")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and write its result, or (`--child`) measure and print the timings."""
-    parser = argparse.ArgumentParser(prog="python -m bench.facade", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.child:
-        print(json.dumps(measure(json.loads(args.child))))
-        return 0
-    common.write(run(quick=args.quick))
-    return 0
+    """Run the benchmark, print its tables and write its result."""
+    return common.main("bench.facade", __doc__, run, argv, child=measure)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -164,9 +164,9 @@ def _config_documents(answer: dict[str, Any]) -> list[Any]:
 def breakdown(request: dict[str, Any], answer: dict[str, Any], budget: Budget) -> dict[str, Any]:
     """Time the parts of an AgentRuntime sync request's cost, each on its own.
 
-    `pretty` is what `agentruntime.config_map` pays to write agent.json and tools.json with
-    json.dumps(sort_keys=True, indent=2) (the pure-Python encoder: CPython's C encoder serves
-    only indent=None); `compact` is the same documents through the C encoder (k8s.canonical_json).
+    `compact` is what `agentruntime.config_map` pays to write agent.json and tools.json
+    (k8s.canonical_json, CPython's C encoder); `pretty` is what the same documents cost with
+    json.dumps(sort_keys=True, indent=2), the pure-Python encoder they were written with before.
     """
     body = compact(request)
     documents = _config_documents(answer)

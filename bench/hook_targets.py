@@ -25,7 +25,6 @@ def overhead(
     p50 = {key: part["p50"] for key, part in parts.items()}
     work = typical["bytes"]["p50"]
     json_only = p50["decode"] + p50["encode"]
-    lighter = work - p50["pretty"] + p50["compact"]
     allowed = base * (MAX_OVERHEAD - 1)
     if json_only >= allowed:
         verdict = (
@@ -45,13 +44,11 @@ def overhead(
         f"sync {_ms(p50['sync'])}, encode {_ms(p50['encode'])}), so the ratio is about "
         f"(baseline + work) / baseline. Decoding the {typical['request_kib']:.0f} KiB request "
         f"and encoding the {typical['answer_kib']:.0f} KiB answer alone would make it "
-        f"{verdict}. Within sync, {p50['pretty'] / p50['sync']:.0%} is writing agent.json and "
-        f"tools.json with indent=2 ({_ms(p50['pretty'])}; CPython's C encoder serves only "
-        f"indent=None): written compact ({_ms(p50['compact'])}) the work would be about "
-        f"{_ms(lighter)}, {(base + lighter) / base:.1f}x. Left as is: it changes the text of "
-        "every agent's ConfigMap (one rewrite on upgrade, and one-line JSON in kubectl), a "
-        "product decision. Beyond that: a faster JSON codec than the standard one, and "
-        "smaller requests (every tool travels twice in the request, in the ToolRegistry's "
+        f"{verdict}. Already done: agent.json and tools.json are written compact "
+        f"({_ms(p50['compact'])}; with indent=2, CPython's pure-Python encoder, they cost "
+        f"{_ms(p50['pretty'])}). What would close the rest: a faster JSON codec than the "
+        "standard one, and smaller requests (every tool travels twice in the request, in the "
+        "ToolRegistry's "
         "status and in the observed ConfigMap, and once more in the answer). Other processes "
         f"kept {others / wall if wall > 0 else 0.0:.2f} cores busy during these runs."
     )

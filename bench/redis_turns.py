@@ -13,10 +13,8 @@ events (one per request read) cross-check the count.
 
 from __future__ import annotations
 
-import argparse
 import socket
 import statistics
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -289,12 +287,8 @@ def _result(measured: dict[str, list[dict[str, Any]]], quick: bool) -> dict[str,
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print its tables and write its result."""
-    parser = argparse.ArgumentParser(prog="python -m bench.redis_turns", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
-    args = parser.parse_args(argv)
-    common.write(run(quick=args.quick))
-    return 0
+    return common.main("bench.redis_turns", __doc__, run, argv)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

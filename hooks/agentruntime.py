@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any
 
 from agent.config import contract
@@ -67,10 +66,7 @@ def _rule(api_version: str, resource: str, namespace: str, names: list[str]) -> 
 def _compact(model: contract.ContractModel) -> str:
     # Compact on purpose: json.dumps with indent falls back to the pure-Python encoder, which
     # was half of a 20-tool sync (bench/hooks.py). `jq .` pretty-prints the ConfigMap's data.
-    text = json.dumps(
-        model.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
-    )
-    return text + "\n"
+    return k8s.canonical_json(model.model_dump(mode="json", by_alias=True)) + "\n"
 
 
 def config_map(
