@@ -14,10 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import http.client
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -28,10 +25,10 @@ import flask
 from bench import common
 from hooks import app as hook_app
 from hooks import serve
+from hooks.local import process
 from hooks.settings import HookSettings
 from tests.support import hook_scenario as hs
 from tests.support.ports import free_port
-from tests.support.wait import wait_until
 
 BASELINE_PATH = "/bench/baseline"
 START_TIMEOUT_S = 30.0
@@ -69,43 +66,26 @@ def busy_seconds() -> float:
     return sum(int(fields[i]) for i in BUSY_FIELDS) / CLOCK_TICKS
 
 
-def _healthy(port: int) -> bool:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=HEALTH_TIMEOUT_S)
-    try:
-        connection.request("GET", "/healthz")
-        return connection.getresponse().status == 200
-    finally:
-        connection.close()
-
-
 @contextlib.contextmanager
 def server(canned: bytes, workers: int) -> Iterator[tuple[int, int]]:
-    """Run this module's server on a free loopback port; yield (port, PID); stop it by PID."""
+    """Run this module's server on a free loopback port; yield (port, PID); stop its group."""
     port = free_port()
-    with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryFile() as log:
+    with tempfile.TemporaryDirectory() as scratch:
         canned_path = Path(scratch) / "canned.json"
         canned_path.write_bytes(canned)
         command = [sys.executable, "-m", "bench.hook_serve", "--port", str(port)]
         command += ["--canned", str(canned_path), "--workers", str(workers)]
-        process = subprocess.Popen(
-            command, cwd=common.REPO, env=os.environ, stdout=subprocess.DEVNULL, stderr=log
+        group = process.ProcessGroup(
+            command, env=os.environ, cwd=common.REPO, log_path=Path(scratch) / "server.log"
         )
+        group.start()
         try:
-            try:
-                wait_until(
-                    lambda: process.poll() is None and _healthy(port), START_TIMEOUT_S, "server"
-                )
-            except TimeoutError:
-                log.seek(0)
-                raise RuntimeError(f"bench.hook_serve did not start: {log.read()!r}") from None
-            yield port, process.pid
+            health = f"http://127.0.0.1:{port}/healthz"
+            group.wait_until(lambda: process.http_ok(health), START_TIMEOUT_S, "bench.hook_serve")
+            assert group.pid is not None
+            yield port, group.pid
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            group.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

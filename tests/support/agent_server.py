@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from werkzeug.serving import make_server
 from agent import runtime, server
 from agent.config import load
 from agent.sessions import store as session_store
+from tests.support import http_thread
 from tests.support.wait import wait_until
 
 FAST_RELOAD_S = 0.05
@@ -63,14 +63,10 @@ def serving(
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     httpd.daemon_threads = True
     httpd.block_on_close = False
-    thread = threading.Thread(target=httpd.serve_forever, name="agent-wsgi", daemon=True)
-    thread.start()
     agent = RunningAgent(httpd.server_port, rt)
     try:
-        wait_until(lambda: agent.http("/readyz").status_code == 200, 30, "agent ready")
-        yield agent
+        with http_thread.running(httpd, "agent-wsgi"):
+            wait_until(lambda: agent.http("/readyz").status_code == 200, 30, "agent ready")
+            yield agent
     finally:
-        httpd.shutdown()
-        httpd.server_close()
         rt.close()
-        thread.join(timeout=5)

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support import http_thread
+
 GATE_TIMEOUT_S = 30.0
 
 
@@ -276,12 +278,8 @@ def running(default: Script | None = None) -> Iterator[FakeLLM]:
     server = _Server(("127.0.0.1", 0), _Handler)
     server.fake = fake
     fake.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, name="fake-llm", daemon=True)
-    thread.start()
-    try:
-        yield fake
-    finally:
-        fake.reset()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with http_thread.running(server, "fake-llm"):
+        try:
+            yield fake
+        finally:
+            fake.reset()  # release paused streams before the server shuts down

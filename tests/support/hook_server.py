@@ -1,26 +1,18 @@
-"""`omnia hooks` as a real gunicorn process on a free loopback port, stopped by PID."""
+"""`omnia hooks` as a real gunicorn process on a free loopback port, stopped by process group."""
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import tempfile
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+from hooks.local import process
 from tests.support.ports import free_port
-from tests.support.wait import wait_until
 
 START_TIMEOUT_S = 20.0
-STOP_TIMEOUT_S = 15.0
-
-
-def _healthy(base_url: str) -> bool:
-    with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as answer:
-        return bool(answer.status == 200)
 
 
 @contextmanager
@@ -34,28 +26,19 @@ def hook_server(**env: str) -> Iterator[str]:
         "PORT": str(port),
         "OMNIA_AGENT_IMAGE": "ghcr.io/altairalabs/omnia:test",
     }
-    command = [sys.executable, "-m", "hooks.cli", "hooks"]
     base_url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command, env=environ | env, stdout=subprocess.DEVNULL, stderr=log
+    with tempfile.TemporaryDirectory(prefix="omnia-hooks-") as scratch:
+        server = process.ProcessGroup(
+            [sys.executable, "-m", "hooks.cli", "hooks"],
+            env=environ | env,
+            cwd=Path(scratch),
+            log_path=Path(scratch) / "hooks.log",
         )
+        server.start()
         try:
-            try:
-                wait_until(
-                    lambda: process.poll() is None and _healthy(base_url),
-                    START_TIMEOUT_S,
-                    "omnia hooks",
-                )
-            except TimeoutError:
-                log.seek(0)
-                output = log.read().decode(errors="replace")
-                raise TimeoutError(f"omnia hooks did not start:\n{output}") from None
+            server.wait_until(
+                lambda: process.http_ok(f"{base_url}/healthz"), START_TIMEOUT_S, "omnia hooks"
+            )
             yield base_url
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            server.stop()

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support import http_thread
+
 SLOW_S = 3.0
 HUGE_BYTES = 300_000
 
@@ -115,11 +117,5 @@ def running(host: str = "127.0.0.1", port: int = 0) -> Iterator[ToolServer]:
     server = _Server((host, port), _Handler)
     server.tools = tools
     tools.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, name="tool-server", daemon=True)
-    thread.start()
-    try:
+    with http_thread.running(server, "tool-server"):
         yield tools
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
