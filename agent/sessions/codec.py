@@ -6,6 +6,7 @@ what comes back is a fresh copy, and a value JSON cannot hold fails at the call,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any
@@ -100,3 +101,25 @@ def check_seq_order(first_seq: int, stored_seq: int) -> None:
     """
     if first_seq <= stored_seq:
         raise ValueError(f"frames[0].seq: {first_seq} is not above the logged seq {stored_seq}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Write:
+    """A mid-turn or end-of-turn write, checked and encoded once for any backend."""
+
+    messages: list[str]
+    frames: list[str]
+    seqs: tuple[int, int] | None
+    """(first, last) seq of the frames, None when there are none."""
+
+
+def parse_write(
+    session_id: str, messages: list[dict[str, Any]], frames: list[dict[str, Any]]
+) -> Write:
+    """Check a write's session id and frame seqs and encode its messages and frames.
+
+    Raises:
+        ValueError: a malformed id, a value JSON cannot hold, or frames without rising seqs.
+    """
+    parse_session_id(session_id)
+    return Write(to_json(messages, "messages"), to_json(frames, "frames"), parse_frame_seqs(frames))

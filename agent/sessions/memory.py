@@ -147,10 +147,8 @@ class MemoryStore:
         *,
         release: bool,
     ) -> None:
-        message_texts = codec.to_json(messages, "messages")
-        frame_texts = codec.to_json(frames, "frames")
-        seqs = codec.parse_frame_seqs(frames)
-        codec.parse_session_id(session_id)
+        write = codec.parse_write(session_id, messages, frames)
+        message_texts, frame_texts, seqs = write.messages, write.frames, write.seqs
         with self._lock:
             now = self._clock()
             self._purge(now)

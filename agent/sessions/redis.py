@@ -164,10 +164,8 @@ class RedisStore:
         frames: list[store.Frame],
         lease_ms: str,
     ) -> None:
-        codec.parse_session_id(session_id)
-        message_texts = codec.to_json(messages, "messages")
-        frame_texts = codec.to_json(frames, "frames")
-        seqs = codec.parse_frame_seqs(frames)
+        write = codec.parse_write(session_id, messages, frames)
+        message_texts, frame_texts, seqs = write.messages, write.frames, write.seqs
         first, last = ("", "") if seqs is None else (str(seqs[0]), str(seqs[1]))
         write_id = f"{turn_id}#{next(self._writes)}"
         limits = (str(self._limits.max_history), str(self._limits.max_frames))
