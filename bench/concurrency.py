@@ -30,6 +30,8 @@ import websocket
 from bench import agent_proc, common, concurrency_report
 from tests.support import fake_llm, redis_server
 
+NAME = concurrency_report.NAME
+
 SOCKETS = 1_000
 QUICK_SOCKETS = 20
 WORKER_CLASSES = ("gevent", "gthread")
