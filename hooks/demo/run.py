@@ -207,7 +207,10 @@ def main(argv: list[str]) -> int:
         "--workdir", type=Path, help="keep pod files and logs here (default: temporary)"
     )
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    # Installed explicitly: a process started in the background by a non-interactive shell
+    # inherits SIGINT ignored, and Ctrl-C (or a closed terminal) must still stop everything.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, _raise_interrupt)
     with ExitStack() as stack:
         if args.workdir is None:
             root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="omnia-demo-")))
