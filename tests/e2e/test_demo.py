@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -82,9 +83,12 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
         assert running.proc.poll() is None, running.output
         yield running
     finally:
-        if running.proc.poll() is None:
-            running.proc.send_signal(signal.SIGINT)
-            running.proc.wait(timeout=STOP_TIMEOUT_S)
+        for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+            if running.proc.poll() is not None:
+                break
+            running.proc.send_signal(stop)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                running.proc.wait(timeout=STOP_TIMEOUT_S)
 
 
 def test_demo_serves_a_streamed_tool_using_answer_to_omnia_chat(demo: Demo) -> None:
