@@ -28,68 +28,60 @@ class Metrics:
         # The *_created series double the exposition for no use here.
         prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry(auto_describe=True)
-        pack = ["pack_version"]
-        self.connections_active = Gauge(
-            f"{PREFIX}_connections_active",
-            "Open WebSocket connections.",
-            pack,
-            registry=self.registry,
+
+        def series(kind: Any, name: str, doc: str, *labels: str, **options: Any) -> Any:
+            # Every series carries the pack version first, then its own labels.
+            return kind(
+                f"{PREFIX}_{name}",
+                doc,
+                ["pack_version", *labels],
+                registry=self.registry,
+                **options,
+            )
+
+        self.connections_active: Gauge = series(
+            Gauge, "connections_active", "Open WebSocket connections."
         )
-        self.connections_total = Counter(
-            f"{PREFIX}_connections",
-            "WebSocket connections accepted.",
-            pack,
-            registry=self.registry,
+        self.connections_total: Counter = series(
+            Counter, "connections", "WebSocket connections accepted."
         )
-        self.turns_total = Counter(
-            f"{PREFIX}_turns",
+        self.turns_total: Counter = series(
+            Counter,
+            "turns",
             "Finished turns by outcome (completed, cancelled, error) and error code.",
-            [*pack, "outcome", "code"],
-            registry=self.registry,
+            "outcome",
+            "code",
         )
-        self.turn_duration = Histogram(
-            f"{PREFIX}_turn_duration_seconds",
+        self.turn_duration: Histogram = series(
+            Histogram,
+            "turn_duration_seconds",
             "Turn duration, message to done or error.",
-            pack,
             buckets=DURATION_BUCKETS_S,
-            registry=self.registry,
         )
-        self.time_to_first_token = Histogram(
-            f"{PREFIX}_time_to_first_token_seconds",
+        self.time_to_first_token: Histogram = series(
+            Histogram,
+            "time_to_first_token_seconds",
             "Time from message to the first chunk.",
-            pack,
             buckets=TTFT_BUCKETS_S,
-            registry=self.registry,
         )
-        self.tokens_total = Counter(
-            f"{PREFIX}_tokens",
-            "LLM tokens by direction (input, output).",
-            [*pack, "direction"],
-            registry=self.registry,
+        self.tokens_total: Counter = series(
+            Counter, "tokens", "LLM tokens by direction (input, output).", "direction"
         )
-        self.cost_usd_total = Counter(
-            f"{PREFIX}_cost_usd",
-            "LLM cost in US dollars from the provider's pricing.",
-            pack,
-            registry=self.registry,
+        self.cost_usd_total: Counter = series(
+            Counter, "cost_usd", "LLM cost in US dollars from the provider's pricing."
         )
-        self.tool_calls_total = Counter(
-            f"{PREFIX}_tool_calls",
-            "Tool calls by tool and outcome (ok, error).",
-            [*pack, "tool", "outcome"],
-            registry=self.registry,
+        self.tool_calls_total: Counter = series(
+            Counter, "tool_calls", "Tool calls by tool and outcome (ok, error).", "tool", "outcome"
         )
-        self.config_reload_failures_total = Counter(
-            f"{PREFIX}_config_reload_failures",
-            "New configs that failed to load (old kept).",
-            pack,
-            registry=self.registry,
+        self.config_reload_failures_total: Counter = series(
+            Counter, "config_reload_failures", "New configs that failed to load (old kept)."
         )
-        self.validator_violations_total = Counter(
-            f"{PREFIX}_validator_violations",
+        self.validator_violations_total: Counter = series(
+            Counter,
+            "validator_violations",
             "Answers that broke a prompt validator.",
-            [*pack, "validator", "action"],
-            registry=self.registry,
+            "validator",
+            "action",
         )
 
     def render(self) -> bytes:

@@ -38,7 +38,7 @@ class _Session:
         return self.lease is not None and self.lease[0] == turn_id and self.lease[1] > now
 
 
-class MemoryStore:
+class MemoryStore(store.LeasedWrites):
     """A `SessionStore` in a dict, safe across threads (and gevent, which patches the lock)."""
 
     def __init__(
@@ -97,26 +97,6 @@ class MemoryStore:
             self._touch(session_id, session, now)
             history = codec.from_json(list(session.messages))
             return store.TurnStart(session.info(session_id), history)
-
-    def append(
-        self,
-        session_id: str,
-        turn_id: str,
-        messages: list[store.Message],
-        frames: list[store.Frame],
-    ) -> None:
-        """Store a tool round's messages and frames and renew the lease."""
-        self._write(session_id, turn_id, messages, frames, release=False)
-
-    def end_turn(
-        self,
-        session_id: str,
-        turn_id: str,
-        messages: list[store.Message],
-        frames: list[store.Frame],
-    ) -> None:
-        """Store the turn's last messages and frames and release the lease."""
-        self._write(session_id, turn_id, messages, frames, release=True)
 
     def frames_after(self, session_id: str, after_seq: int) -> list[store.Frame]:
         """Return the logged frames with seq > after_seq, oldest first, and refresh the TTL."""

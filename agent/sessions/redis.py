@@ -45,7 +45,7 @@ _Client = redis.Redis | redis.cluster.RedisCluster
 _Script = redis.commands.core.Script
 
 
-class RedisStore:
+class RedisStore(store.LeasedWrites):
     """A `SessionStore` on one Redis node or a Redis Cluster, chosen by the URL's scheme.
 
     Connects lazily: a cluster client reads the slot map when built, and a pod must start (and
@@ -106,26 +106,6 @@ class RedisStore:
         )
         return store.TurnStart(_info(session_id, reply), codec.from_json(reply[3]))
 
-    def append(
-        self,
-        session_id: str,
-        turn_id: str,
-        messages: list[store.Message],
-        frames: list[store.Frame],
-    ) -> None:
-        """Store a tool round's messages and frames and renew the lease."""
-        self._write(session_id, turn_id, messages, frames, self._lease_ms)
-
-    def end_turn(
-        self,
-        session_id: str,
-        turn_id: str,
-        messages: list[store.Message],
-        frames: list[store.Frame],
-    ) -> None:
-        """Store the turn's last messages and frames and release the lease."""
-        self._write(session_id, turn_id, messages, frames, "0")
-
     def frames_after(self, session_id: str, after_seq: int) -> list[store.Frame]:
         """Return the logged frames with seq > after_seq, oldest first, and refresh the TTL."""
         codec.parse_session_id(session_id)
@@ -162,8 +142,10 @@ class RedisStore:
         turn_id: str,
         messages: list[store.Message],
         frames: list[store.Frame],
-        lease_ms: str,
+        *,
+        release: bool,
     ) -> None:
+        lease_ms = "0" if release else self._lease_ms
         write = codec.parse_write(session_id, messages, frames)
         message_texts, frame_texts, seqs = write.messages, write.frames, write.seqs
         first, last = ("", "") if seqs is None else (str(seqs[0]), str(seqs[1]))

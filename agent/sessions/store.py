@@ -14,6 +14,7 @@ is not above the last logged one: those are bugs in the caller, not client error
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -124,3 +125,31 @@ class SessionStore(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+
+class LeasedWrites(abc.ABC):
+    """`append` and `end_turn` for a backend: both are one `_write`, which keeps or releases."""
+
+    def append(
+        self, session_id: str, turn_id: str, messages: list[Message], frames: list[Frame]
+    ) -> None:
+        """Store a tool round's messages and frames and renew the lease."""
+        self._write(session_id, turn_id, messages, frames, release=False)
+
+    def end_turn(
+        self, session_id: str, turn_id: str, messages: list[Message], frames: list[Frame]
+    ) -> None:
+        """Store the turn's last messages and frames and release the lease."""
+        self._write(session_id, turn_id, messages, frames, release=True)
+
+    @abc.abstractmethod
+    def _write(
+        self,
+        session_id: str,
+        turn_id: str,
+        messages: list[Message],
+        frames: list[Frame],
+        *,
+        release: bool,
+    ) -> None:
+        """Store messages and frames if the lease is ours; keep or release it, atomically."""
