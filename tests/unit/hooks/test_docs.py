@@ -13,13 +13,16 @@ from hooks.api import toolregistry
 from hooks.emulator import cluster
 from tests.support import hook_scenario as hs
 
-DOC = (Path(__file__).resolve().parents[3] / "docs" / "hooks.md").read_text()
+REPO = Path(__file__).resolve().parents[3]
+DOC = (REPO / "docs" / "hooks.md").read_text()
+README = (REPO / "README.md").read_text()
 ENV_NAMES = sorted(value for name, value in vars(contract).items() if name.startswith("ENV_"))
 
 
 @pytest.mark.parametrize("name", ENV_NAMES)
 def test_docs_list_every_contract_env_var(name: str) -> None:
     assert f"`{name}`" in DOC
+    assert f"`{name}`" in README
 
 
 def test_docs_list_the_contract_files_and_paths() -> None:
