@@ -2,11 +2,12 @@
 
 Three things are timed on one request, one call after another on one thread:
 - `hook`: the pure function alone (`agentruntime.sync` or `toolregistry.sync` on a parsed request);
-- `json`: `json.loads(json.dumps(request))`, the least any hook pays to read its input;
+- `json`: `json.loads(json.dumps(request))` with the standard library: a yardstick for the
+  request's size that any Python program pays to read and write it;
 - `bytes`: what the HTTP view does with a body, minus Flask: decode, parse the envelope, sync,
-  encode the answer compactly;
-- `floor`: decode the request body and encode the answer, nothing between: the least the
-  `bytes` path can cost with the standard library's json.
+  encode the answer (with the app's codec, hooks/jsontext.py);
+- `floor`: decode the request body and encode the answer with the app's codec, nothing
+  between: the least the `bytes` path can cost.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from bench import common
 from bench import hook_requests as hr
-from hooks import agentruntime, envelope, k8s, routes, toolregistry
+from hooks import agentruntime, envelope, jsontext, routes, toolregistry
 from tests.support import hook_scenario as hs
 
 WARMUP_CALLS = 3
@@ -73,6 +74,11 @@ def time_calls(call: Callable[[], object], budget: Budget) -> list[float]:
 
 def compact(value: Any) -> bytes:
     """Return JSON bytes as the hook app writes them (no spaces, UTF-8 kept)."""
+    return jsontext.dumps(value)
+
+
+def stdlib_compact(value: Any) -> bytes:
+    """Return the same bytes through the standard library, as the app wrote them before."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -88,7 +94,7 @@ def bytes_call(path: str, request: dict[str, Any]) -> Callable[[], bytes]:
     """Return decode, parse, sync, encode of a request body: the app's work without Flask."""
     handler = routes.handlers()[path]
     body = compact(request)
-    return lambda: compact(handler(json.loads(body), hs.SETTINGS, hs.NOW))
+    return lambda: compact(handler(jsontext.loads(body), hs.SETTINGS, hs.NOW))
 
 
 def measure(
@@ -105,7 +111,7 @@ def measure(
     json_s = time_calls(lambda: json.loads(json.dumps(request)), budget)
     bytes_s = time_calls(bytes_call(path, request), budget)
     body = compact(request)
-    floor_s = time_calls(lambda: compact(answer) and json.loads(body), budget)
+    floor_s = time_calls(lambda: compact(answer) and jsontext.loads(body), budget)
     return {
         "request_kib": len(compact(request)) / 1024,
         "answer_kib": len(compact(answer)) / 1024,
@@ -164,19 +170,26 @@ def _config_documents(answer: dict[str, Any]) -> list[Any]:
 def breakdown(request: dict[str, Any], answer: dict[str, Any], budget: Budget) -> dict[str, Any]:
     """Time the parts of an AgentRuntime sync request's cost, each on its own.
 
-    `compact` is what `agentruntime.config_map` pays to write agent.json and tools.json
-    (k8s.canonical_json, CPython's C encoder); `pretty` is what the same documents cost with
-    json.dumps(sort_keys=True, indent=2), the pure-Python encoder they were written with before.
+    `decode`, `encode` and `compact` (what `agentruntime.config_map` pays to write agent.json
+    and tools.json) use the app's codec, hooks/jsontext.py; the `*_stdlib` parts do the same
+    with the standard library's json, as before; `pretty` is what the two documents cost with
+    json.dumps(sort_keys=True, indent=2), the pure-Python encoder they were first written with.
     """
     body = compact(request)
     documents = _config_documents(answer)
     hook = hook_call(hr.AR_SYNC, request)
     parts = {
-        "decode": lambda: json.loads(body),
+        "decode": lambda: jsontext.loads(body),
+        "decode_stdlib": lambda: json.loads(body),
         "encode": lambda: compact(answer),
+        "encode_stdlib": lambda: stdlib_compact(answer),
         "parse": lambda: envelope.parse_sync(request),
         "sync": hook,
         "pretty": lambda: [json.dumps(d, sort_keys=True, indent=2) for d in documents],
-        "compact": lambda: [k8s.canonical_json(d) for d in documents],
+        "compact": lambda: [jsontext.canonical(d) for d in documents],
+        "compact_stdlib": lambda: [
+            json.dumps(d, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            for d in documents
+        ],
     }
     return {name: common.summarize(time_calls(call, budget)) for name, call in parts.items()}

@@ -28,8 +28,8 @@ def overhead(
     allowed = base * (MAX_OVERHEAD - 1)
     if json_only >= allowed:
         verdict = (
-            f"{(base + json_only) / base:.2f}x: with the standard json module the target is out "
-            "of reach at this request size, whatever the hook does"
+            f"{(base + json_only) / base:.2f}x: even with orjson the target is out of reach at "
+            "this request size, whatever the hook does"
         )
     else:
         verdict = (
@@ -44,12 +44,14 @@ def overhead(
         f"sync {_ms(p50['sync'])}, encode {_ms(p50['encode'])}), so the ratio is about "
         f"(baseline + work) / baseline. Decoding the {typical['request_kib']:.0f} KiB request "
         f"and encoding the {typical['answer_kib']:.0f} KiB answer alone would make it "
-        f"{verdict}. Already done: agent.json and tools.json are written compact "
-        f"({_ms(p50['compact'])}; with indent=2, CPython's pure-Python encoder, they cost "
-        f"{_ms(p50['pretty'])}). What would close the rest: a faster JSON codec than the "
-        "standard one, and smaller requests (every tool travels twice in the request, in the "
-        "ToolRegistry's "
-        "status and in the observed ConfigMap, and once more in the answer). Other processes "
+        f"{verdict}. Already done: JSON through orjson (hooks/jsontext.py; with the standard "
+        f"json module decode {_ms(p50['decode_stdlib'])}, encode {_ms(p50['encode_stdlib'])}), "
+        f"agent.json and tools.json written compact ({_ms(p50['compact'])}; "
+        f"{_ms(p50['compact_stdlib'])} with json.dumps, {_ms(p50['pretty'])} with indent=2). "
+        "What would close the rest: a cheaper sync (pydantic validation of the related "
+        "objects is most of it) and smaller requests (every tool travels twice in the "
+        "request, in the ToolRegistry's status and in the observed ConfigMap, and once more "
+        "in the answer). Other processes "
         f"kept {others / wall if wall > 0 else 0.0:.2f} cores busy during these runs."
     )
     return {

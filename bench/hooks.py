@@ -86,12 +86,15 @@ def _inprocess_section(cases: dict[int, dict[str, Any]]) -> dict[str, Any]:
 
 
 BREAKDOWN = (
-    ("decode", "json.loads of the request body"),
+    ("decode", "decode the request body (jsontext.loads: orjson)"),
+    ("decode_stdlib", "the same with the standard library's json.loads (as before)"),
     ("parse", "envelope.parse_sync (checks the envelope, copies nothing)"),
     ("sync", "agentruntime.sync"),
-    ("compact", "of which: agent.json + tools.json, written compact (k8s.canonical_json)"),
-    ("pretty", "the same two documents with indent=2, as before (not paid any more)"),
-    ("encode", "json.dumps of the answer (compact, as the app writes it)"),
+    ("compact", "of which: agent.json + tools.json (jsontext.canonical: orjson)"),
+    ("compact_stdlib", "the same two documents with json.dumps, compact (as before)"),
+    ("pretty", "the same two documents with json.dumps, indent=2 (as at first)"),
+    ("encode", "encode the answer (jsontext.dumps, as the app writes it)"),
+    ("encode_stdlib", "the same with the standard library's json.dumps (as before)"),
 )
 
 

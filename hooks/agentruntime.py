@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from agent.config import contract
-from hooks import agentconfig, agentworkload, conditions, envelope, fields, k8s, specs
+from hooks import agentconfig, agentworkload, conditions, envelope, fields, jsontext, k8s, specs
 from hooks.api import agentruntime as api
 from hooks.api import common
 from hooks.settings import HookSettings
@@ -66,7 +66,7 @@ def _rule(api_version: str, resource: str, namespace: str, names: list[str]) -> 
 def _compact(model: contract.ContractModel) -> str:
     # Compact on purpose: json.dumps with indent falls back to the pure-Python encoder, which
     # was half of a 20-tool sync (bench/hooks.py). `jq .` pretty-prints the ConfigMap's data.
-    return k8s.canonical_json(model.model_dump(mode="json", by_alias=True)) + "\n"
+    return jsontext.canonical(model.model_dump(mode="json", by_alias=True)) + "\n"
 
 
 def config_map(

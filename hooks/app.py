@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -13,7 +12,7 @@ import flask
 import prometheus_client
 from werkzeug import exceptions
 
-from hooks import envelope, routes
+from hooks import envelope, jsontext, routes
 from hooks.settings import HookSettings
 
 LOG = logging.getLogger("omnia.hooks")
@@ -51,14 +50,13 @@ class _Metrics:
 
 
 def _json(payload: Any, status: int = 200) -> flask.Response:
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return flask.Response(body, status=status, mimetype=JSON_MIMETYPE)
+    return flask.Response(jsontext.dumps(payload), status=status, mimetype=JSON_MIMETYPE)
 
 
 def _decode(raw: bytes) -> object:
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        return jsontext.loads(raw)
+    except jsontext.DecodeError as error:
         raise envelope.BadRequest(f"body: not JSON ({error})") from error
 
 

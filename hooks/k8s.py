@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from hooks import envelope, fields
+from hooks import envelope, fields, jsontext
 from hooks.api import common
 
 # Outer keys of the types the hooks read or write, as Metacontroller spells them.
@@ -115,14 +115,9 @@ def config_map(
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data}
 
 
-def canonical_json(value: Any) -> str:
-    """Return the one JSON text of a value: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def digest(value: Any) -> str:
     """Return the SHA-256 hex digest of a value's canonical JSON."""
-    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
+    return hashlib.sha256(jsontext.canonical(value).encode()).hexdigest()
 
 
 def _last_applied(obj: dict[str, Any]) -> dict[str, Any] | None:

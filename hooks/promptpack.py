@@ -11,7 +11,7 @@ import yaml
 
 from agent.config import contract
 from agent.promptpack import validate
-from hooks import conditions, envelope, k8s, specs
+from hooks import conditions, envelope, jsontext, k8s, specs
 from hooks.api import agentruntime as agentruntime_api
 from hooks.api import common
 from hooks.api import promptpack as api
@@ -118,7 +118,7 @@ def published(
         k8s.labels(k8s.PROMPTPACK_APP, request.name, "pack"),
         annotations,
     )
-    return k8s.config_map(meta, {contract.PROMPTPACK_FILE: k8s.canonical_json(data)})
+    return k8s.config_map(meta, {contract.PROMPTPACK_FILE: jsontext.canonical(data)})
 
 
 def referencing_agents(request: envelope.SyncRequest) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from hooks import conditions, envelope, fields, k8s, labels, specs, tooldiscovery
+from hooks import conditions, envelope, fields, jsontext, k8s, labels, specs, tooldiscovery
 from hooks.api import common
 from hooks.api import toolregistry as api
 from hooks.settings import HookSettings
@@ -35,7 +35,7 @@ def customize(request: envelope.CustomizeRequest) -> dict[str, Any]:
             "namespace": namespace,
             "labelSelector": tooldiscovery.label_selector(selector),
         }
-        service_rules[k8s.canonical_json(rule)] = rule
+        service_rules[jsontext.canonical(rule)] = rule
     slice_rules = [
         {
             "apiVersion": "discovery.k8s.io/v1",

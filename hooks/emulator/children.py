@@ -8,7 +8,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from hooks import k8s, labels
+from hooks import jsontext, k8s, labels
 from hooks.emulator import cluster, merge, resources
 from hooks.emulator.errors import SyncFailed
 
@@ -150,7 +150,7 @@ def _quietly(errors: list[str], operation: Callable[[], object]) -> None:
 def _annotated(child: Obj) -> Obj:
     out = copy.deepcopy(child)
     annotations = out["metadata"].setdefault("annotations", {})
-    annotations[k8s.LAST_APPLIED_ANNOTATION] = k8s.canonical_json(child)
+    annotations[k8s.LAST_APPLIED_ANNOTATION] = jsontext.canonical(child)
     return out
 
 

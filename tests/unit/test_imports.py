@@ -17,6 +17,8 @@ EDGE_LIBRARIES = {
     "flask_sock": {"agent/server.py"},
     "redis": {"agent/sessions/redis.py"},
     "litellm": {"agent/llm.py"},
+    "orjson": {"hooks/jsontext.py"},
+    "gunicorn": {"hooks/serve.py", "agent/server.py"},
 }
 # The agent modules the hooks may use: the contract and the pure PromptPack code.
 HOOKS_MAY_IMPORT = ("agent.config.contract", "agent.promptpack.", "agent.tools.catalog")

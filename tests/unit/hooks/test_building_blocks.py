@@ -9,7 +9,7 @@ import json
 import kubernetes_validate
 import pytest
 
-from hooks import agentruntime, conditions, envelope, k8s, labels, serve
+from hooks import agentruntime, conditions, envelope, jsontext, k8s, labels, serve
 from hooks.settings import HookSettings
 from tests.support import hook_scenario as hs
 
@@ -49,7 +49,7 @@ def test_carry_over_prefers_the_last_applied_object() -> None:
     observed["metadata"] |= {
         "uid": "u",
         "resourceVersion": "9",
-        "annotations": {k8s.LAST_APPLIED_ANNOTATION: k8s.canonical_json(desired)},
+        "annotations": {k8s.LAST_APPLIED_ANNOTATION: jsontext.canonical(desired)},
     }
     observed["data"]["server-added"] = "x"
     assert k8s.carry_over(observed) == desired
