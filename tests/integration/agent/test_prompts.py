@@ -5,40 +5,40 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from agent.config import contract
 from tests.support import agent_config, fake_llm
 from tests.support.agent_server import RunningAgent
 from tests.support.ws_client import WsClient, types_of
 
 
-def _agent_with_prompt(
-    start: Callable[..., RunningAgent],
-    config_dir: agent_config.KubeletDir,
-    llm: fake_llm.FakeLLM,
-    endpoints: dict[str, str],
-    **prompt: Any,
-) -> RunningAgent:
-    files = agent_config.files(llm.base_url, endpoints)
-    files[contract.PROMPTPACK_FILE] = agent_config.pack(**prompt)
-    config_dir.swap(files)
-    return start(config_dir.env())
-
-
-def test_variables_come_from_metadata_and_variables_with_defaults(
+@pytest.fixture
+def agent_with_prompt(
     start_agent: Callable[..., RunningAgent],
     config_dir: agent_config.KubeletDir,
     llm: fake_llm.FakeLLM,
     endpoints: dict[str, str],
+) -> Callable[..., RunningAgent]:
+    """Return a starter of agents whose pack's one prompt has the given fields."""
+
+    def start(**prompt: Any) -> RunningAgent:
+        files = agent_config.files(llm.base_url, endpoints)
+        files[contract.PROMPTPACK_FILE] = agent_config.pack(**prompt)
+        config_dir.swap(files)
+        return start_agent(config_dir.env())
+
+    return start
+
+
+def test_variables_come_from_metadata_and_variables_with_defaults(
+    agent_with_prompt: Callable[..., RunningAgent], llm: fake_llm.FakeLLM
 ) -> None:
     variables = [
         {"name": "user", "type": "string", "required": True},
         {"name": "tone", "type": "string", "required": False, "default": "calm"},
     ]
-    agent = _agent_with_prompt(
-        start_agent,
-        config_dir,
-        llm,
-        endpoints,
+    agent = agent_with_prompt(
         system="Help {{user}} in a {{tone}} tone. {{fragments.rules}}",
         variables=variables,
     )
@@ -54,16 +54,9 @@ def test_variables_come_from_metadata_and_variables_with_defaults(
 
 
 def test_missing_required_variable_is_an_error_frame_naming_it(
-    start_agent: Callable[..., RunningAgent],
-    config_dir: agent_config.KubeletDir,
-    llm: fake_llm.FakeLLM,
-    endpoints: dict[str, str],
+    agent_with_prompt: Callable[..., RunningAgent], llm: fake_llm.FakeLLM
 ) -> None:
-    agent = _agent_with_prompt(
-        start_agent,
-        config_dir,
-        llm,
-        endpoints,
+    agent = agent_with_prompt(
         system="Hello {{user}}, about {{topic}}",
         variables=[{"name": "user", "type": "string", "required": True}],
     )
@@ -79,16 +72,9 @@ def test_missing_required_variable_is_an_error_frame_naming_it(
 
 
 def test_parameters_and_tool_list_less_blocklist(
-    start_agent: Callable[..., RunningAgent],
-    config_dir: agent_config.KubeletDir,
-    llm: fake_llm.FakeLLM,
-    endpoints: dict[str, str],
+    agent_with_prompt: Callable[..., RunningAgent], llm: fake_llm.FakeLLM
 ) -> None:
-    agent = _agent_with_prompt(
-        start_agent,
-        config_dir,
-        llm,
-        endpoints,
+    agent = agent_with_prompt(
         parameters={"temperature": 0.3, "max_tokens": 50},
         tools=["weather", "echo", "not_in_catalog"],
         tool_policy={"blocklist": ["echo"]},
@@ -102,16 +88,9 @@ def test_parameters_and_tool_list_less_blocklist(
 
 
 def test_max_rounds_then_the_model_must_answer(
-    start_agent: Callable[..., RunningAgent],
-    config_dir: agent_config.KubeletDir,
-    llm: fake_llm.FakeLLM,
-    endpoints: dict[str, str],
+    agent_with_prompt: Callable[..., RunningAgent], llm: fake_llm.FakeLLM
 ) -> None:
-    agent = _agent_with_prompt(
-        start_agent,
-        config_dir,
-        llm,
-        endpoints,
+    agent = agent_with_prompt(
         tool_policy={"max_rounds": 2, "max_tool_calls_per_turn": 3},
     )
     calls = [("echo", {"city": "A"}), ("echo", {"city": "B"})]
@@ -133,16 +112,13 @@ def test_max_rounds_then_the_model_must_answer(
 
 
 def test_validators_reject_or_count(
-    start_agent: Callable[..., RunningAgent],
-    config_dir: agent_config.KubeletDir,
-    llm: fake_llm.FakeLLM,
-    endpoints: dict[str, str],
+    agent_with_prompt: Callable[..., RunningAgent], llm: fake_llm.FakeLLM
 ) -> None:
     validators = [
         {"type": "banned_words", "params": {"words": ["forbidden"]}, "fail_on_violation": True},
         {"type": "max_length", "params": {"max_characters": 10}},
     ]
-    agent = _agent_with_prompt(start_agent, config_dir, llm, endpoints, validators=validators)
+    agent = agent_with_prompt(validators=validators)
     llm.push(fake_llm.Script(text="this is Forbidden"), fake_llm.Script(text="fine but long"))
     with WsClient(agent.ws_url()) as client:
         client.recv()
