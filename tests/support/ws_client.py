@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any
 
 import websocket
@@ -65,3 +67,26 @@ def types_of(frames: list[dict[str, Any]]) -> list[str]:
         if not (frame["type"] == "chunk" and kinds and kinds[-1] == "chunk"):
             kinds.append(frame["type"])
     return kinds
+
+
+@dataclasses.dataclass
+class Collision:
+    """Two turns on one session at once: the first one's frames and the second one's."""
+
+    first_head: dict[str, Any]
+    first_rest: list[dict[str, Any]]
+    second: list[dict[str, Any]]
+
+
+def collide(first_url: str, second_url: str, release: Callable[[], None]) -> Collision:
+    """Start a turn through `first_url`, which the model holds open until `release()`; while it
+    is open, send a turn on the same session through `second_url` (a URL without a query)."""
+    with WsClient(first_url) as first:
+        session_id = first.recv()["session_id"]
+        first.send({"type": "message", "content": "first"})
+        head = first.recv()
+        with WsClient(f"{second_url}?session_id={session_id}") as second:
+            second.recv()
+            busy = second.turn("second")
+        release()
+        return Collision(first_head=head, first_rest=first.until_end(), second=busy)

@@ -9,7 +9,7 @@ from tests.support import fake_llm
 from tests.support.agent_server import RunningAgent
 from tests.support.tool_server import ToolServer
 from tests.support.wait import wait_until
-from tests.support.ws_client import WsClient, text_of, types_of
+from tests.support.ws_client import WsClient, collide, text_of, types_of
 
 
 def test_original_client_flow_gets_session_in_connected_and_done(
@@ -148,18 +148,10 @@ def test_two_sockets_one_session_never_interleave(
 ) -> None:
     script = fake_llm.Script(text="slow and steady", pause_after=1)
     llm.push(script)
-    with WsClient(agent.ws_url()) as first:
-        session_id = first.recv()["session_id"]
-        first.send({"type": "message", "content": "one"})
-        head = first.recv()
-        with WsClient(agent.ws_url(f"session_id={session_id}")) as second:
-            second.recv()
-            busy = second.turn("two")
-        script.gate.set()
-        rest = first.until_end()
-    assert busy[-1]["error"]["code"] == "SESSION_BUSY"
-    assert [f["type"] for f in busy] == ["error"]
-    assert head["content"] + text_of(rest) == "slow and steady"
+    both = collide(agent.ws_url(), agent.ws_url(), script.gate.set)
+    assert both.second[-1]["error"]["code"] == "SESSION_BUSY"
+    assert [f["type"] for f in both.second] == ["error"]
+    assert both.first_head["content"] + text_of(both.first_rest) == "slow and steady"
     assert len(llm.requests) == 1
 
 

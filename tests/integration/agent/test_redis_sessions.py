@@ -14,7 +14,7 @@ from tests.support import agent_config, fake_llm
 from tests.support.agent_server import RunningAgent
 from tests.support.ports import free_port
 from tests.support.wait import wait_until
-from tests.support.ws_client import WsClient, text_of
+from tests.support.ws_client import WsClient, collide, text_of
 
 # Every store operation is one script call; commandstats also counts the commands a script
 # runs inside Redis, which are not round trips.
@@ -108,17 +108,9 @@ def test_concurrent_turns_across_agents_are_rejected_by_the_lease(
     first, second = start_agent(env), start_agent(env)
     script = fake_llm.Script(text="holding the lease", pause_after=1)
     llm.push(script)
-    with WsClient(first.ws_url()) as one:
-        session_id = one.recv()["session_id"]
-        one.send({"type": "message", "content": "long"})
-        head = one.recv()
-        with WsClient(second.ws_url(f"session_id={session_id}")) as two:
-            two.recv()
-            busy = two.turn("me too")
-        script.gate.set()
-        rest = one.until_end()
-    assert busy[-1]["error"]["code"] == "SESSION_BUSY"
-    assert head["content"] + text_of(rest) == "holding the lease"
+    both = collide(first.ws_url(), second.ws_url(), script.gate.set)
+    assert both.second[-1]["error"]["code"] == "SESSION_BUSY"
+    assert both.first_head["content"] + text_of(both.first_rest) == "holding the lease"
 
 
 def test_not_ready_while_redis_is_unreachable(
