@@ -79,13 +79,19 @@ def test_conversation_on_redis_sets_ttl_on_every_key_and_costs_one_trip_per_step
     assert all(client.ttl(key) > 0 for key in keys), {key: client.ttl(key) for key in keys}
 
 
-def test_two_agents_share_sessions_through_redis(
-    start_agent: Callable[..., RunningAgent],
-    redis_env: tuple[dict[str, str], str],
-    llm: fake_llm.FakeLLM,
-) -> None:
+@pytest.fixture
+def two_agents(
+    start_agent: Callable[..., RunningAgent], redis_env: tuple[dict[str, str], str]
+) -> tuple[RunningAgent, RunningAgent]:
+    """Two agent processes on one Redis: two pods of one AgentRuntime."""
     env, _ = redis_env
-    first, second = start_agent(env), start_agent(env)
+    return start_agent(env), start_agent(env)
+
+
+def test_two_agents_share_sessions_through_redis(
+    two_agents: tuple[RunningAgent, RunningAgent], llm: fake_llm.FakeLLM
+) -> None:
+    first, second = two_agents
     llm.push(fake_llm.Script(text="from one"), fake_llm.Script(text="from two"))
     with WsClient(first.ws_url()) as ws:
         session_id = ws.recv()["session_id"]
@@ -100,12 +106,9 @@ def test_two_agents_share_sessions_through_redis(
 
 
 def test_concurrent_turns_across_agents_are_rejected_by_the_lease(
-    start_agent: Callable[..., RunningAgent],
-    redis_env: tuple[dict[str, str], str],
-    llm: fake_llm.FakeLLM,
+    two_agents: tuple[RunningAgent, RunningAgent], llm: fake_llm.FakeLLM
 ) -> None:
-    env, _ = redis_env
-    first, second = start_agent(env), start_agent(env)
+    first, second = two_agents
     script = fake_llm.Script(text="holding the lease", pause_after=1)
     llm.push(script)
     both = collide(first.ws_url(), second.ws_url(), script.gate.set)

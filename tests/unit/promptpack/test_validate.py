@@ -265,32 +265,23 @@ def test_validate_file_reports_directory(tmp_path: Path) -> None:
     assert _only_error(tmp_path).startswith("cannot read the file:")
 
 
-def test_validate_file_reports_bad_json(tmp_path: Path) -> None:
-    path = tmp_path / "pack.json"
-    path.write_text('{"id": "x",}', encoding="utf-8")
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("pack.json", '{"id": "x",}', "invalid JSON: Expecting property name"),
+        ("pack.json", '{"id": NaN}', "invalid JSON: NaN is not valid JSON"),
+        ("pack.yml", "id: [unclosed\n", "invalid YAML:"),
+        ("pack.yaml", "id: !!python/object/apply:os.system ['true']\n", "invalid YAML:"),
+    ],
+    ids=["bad-json", "json-nan", "bad-yaml", "unsafe-yaml-tag"],
+)
+def test_validate_file_reports_unparsable_text(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
 
-    assert _only_error(path).startswith("invalid JSON: Expecting property name")
-
-
-def test_validate_file_rejects_json_nan(tmp_path: Path) -> None:
-    path = tmp_path / "pack.json"
-    path.write_text('{"id": NaN}', encoding="utf-8")
-
-    assert _only_error(path) == "invalid JSON: NaN is not valid JSON"
-
-
-def test_validate_file_reports_bad_yaml(tmp_path: Path) -> None:
-    path = tmp_path / "pack.yml"
-    path.write_text("id: [unclosed\n", encoding="utf-8")
-
-    assert _only_error(path).startswith("invalid YAML:")
-
-
-def test_validate_file_rejects_unsafe_yaml_tags(tmp_path: Path) -> None:
-    path = tmp_path / "pack.yaml"
-    path.write_text("id: !!python/object/apply:os.system ['true']\n", encoding="utf-8")
-
-    assert _only_error(path).startswith("invalid YAML:")
+    assert _only_error(path).startswith(message)
 
 
 def test_validate_file_reports_non_utf8(tmp_path: Path) -> None:
